@@ -1,0 +1,40 @@
+// `mcplex start` / `stop`: the background daemon's lifecycle.
+import { homePaths } from '../daemon/paths.js';
+import { liveLockOwner } from '../daemon/lock.js';
+import { processAlive } from '../daemon/process-info.js';
+import { liveDaemon, spawnDaemon, waitForDaemon } from '../daemon/starter.js';
+import { CliError } from './fail.js';
+
+/** Starts the daemon unless one runs; prints where it listens. */
+export async function start(): Promise<void> {
+  const paths = homePaths();
+  const running = liveDaemon(paths);
+  if (running) {
+    process.stdout.write(`mcplex daemon already running (pid ${running.pid}, ${running.url})\n`);
+    return;
+  }
+  spawnDaemon(paths);
+  try {
+    const info = await waitForDaemon(paths);
+    process.stdout.write(`mcplex daemon started (pid ${info.pid}, ${info.url})\n`);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}
+
+/** Stops the daemon (SIGTERM: it stops every backend first) and waits until it is gone. */
+export async function stop(): Promise<void> {
+  const paths = homePaths();
+  const pid = liveDaemon(paths)?.pid ?? liveLockOwner(paths.lock)?.pid;
+  if (!pid) {
+    process.stdout.write('mcplex daemon is not running\n');
+    return;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (processAlive(pid)) {
+    if (Date.now() > deadline) throw new CliError(`daemon pid ${pid} did not stop within 30s; see ${paths.log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  process.stdout.write(`mcplex daemon stopped (pid ${pid})\n`);
+}

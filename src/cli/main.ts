@@ -1,0 +1,78 @@
+// argv → commands. Composition only: each command loads its own modules, so `serve` can take its lock before anything heavy.
+import { Command, CommanderError } from 'commander';
+import { VERSION } from '../version.js';
+
+/** Exit codes (§3): 0 ok, 1 failure, 2 usage or config error. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Runs the CLI. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('mcplex')
+    .description('One shared MCP daemon for every client on this machine')
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError('(run mcplex --help for usage)');
+
+  program
+    .command('serve')
+    .description('run the daemon in the foreground')
+    .option('--config <file>', 'config file (default: $MCPLEX_CONFIG or $MCPLEX_HOME/config.yaml)')
+    .option('--port <n>', 'port to listen on (0 = any free port)', parsePort)
+    .option('--detached', 'started in the background by `mcplex start` or a shim', false)
+    .action(async (o: { config?: string; port?: number; detached: boolean }) => (await import('./serve.js')).serve(o));
+
+  program
+    .command('start')
+    .description('start the daemon in the background (idempotent)')
+    .action(async () => (await import('./control.js')).start());
+
+  program
+    .command('stop')
+    .description('stop the daemon and every backend it runs')
+    .action(async () => (await import('./control.js')).stop());
+
+  program
+    .command('restart')
+    .description('stop the daemon, then start it again')
+    .action(async () => {
+      const control = await import('./control.js');
+      await control.stop();
+      await control.start();
+    });
+
+  program
+    .command('status')
+    .description('daemon, sessions and instances')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { json: boolean }) => (await import('./status.js')).status(o));
+
+  const config = program.command('config').description('check the configuration');
+  config
+    .command('validate [file]')
+    .description('check a config file without running it; exits 2 when invalid')
+    .action(async (file?: string) => (await import('./config.js')).validate(file));
+  config
+    .command('path')
+    .description('print the config file the daemon uses')
+    .action(async () => (await import('./config.js')).printPath());
+
+  program
+    .command('shim')
+    .description('stdio MCP endpoint for a client (starts the daemon if none runs)')
+    .option('--workspace <dir>', 'workspace directory (default: nearest ancestor with .git or .mcplex.yaml)')
+    .option('--surface <surface>', 'meta | direct | both');
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.usage);
+    process.stderr.write(`mcplex: ${(err as Error).message}\n`);
+    process.exit((err as { exitCode?: number }).exitCode ?? EXIT.failure);
+  }
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(EXIT.usage, 'mcplex.port', `--port must be 0..65535, got ${v}`);
+  return n;
+}

@@ -1,0 +1,76 @@
+// `mcplex status [--json]`: asks the running daemon over loopback HTTP.
+import http from 'node:http';
+import { homePaths } from '../daemon/paths.js';
+import { liveDaemon } from '../daemon/starter.js';
+import { CliError } from './fail.js';
+
+/** GETs a JSON path from the daemon. */
+export function getJson(port: number, path: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}` }, timeout: 10_000 }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(body));
+          } catch {
+            reject(new Error(`daemon answered ${res.statusCode} with non-JSON`));
+          }
+        });
+      })
+      .on('error', reject)
+      .on('timeout', function (this: http.ClientRequest) {
+        this.destroy(new Error('daemon did not answer within 10s'));
+      });
+  });
+}
+
+type Row = Record<string, unknown>;
+
+function table(rows: Row[], cols: string[]): string {
+  const cells = rows.map((r) => cols.map((c) => (r[c] === null || r[c] === undefined ? '-' : String(r[c]))));
+  const widths = cols.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(cols.map((c) => c.toUpperCase())), ...cells.map(line)].join('\n');
+}
+
+function mb(v: unknown): string {
+  return typeof v === 'number' ? `${(v / 1048576).toFixed(1)}MB` : '-';
+}
+
+function secs(v: unknown): string {
+  return typeof v === 'number' && v > 0 ? `${Math.round(v / 1000)}s` : '-';
+}
+
+/** Prints daemon, sessions and instances. */
+export async function status(o: { json: boolean }): Promise<void> {
+  const info = liveDaemon(homePaths());
+  if (!info) {
+    if (o.json) process.stdout.write(JSON.stringify({ daemon: null }) + '\n');
+    throw new CliError('mcplex daemon is not running (start it with `mcplex start`, or any `mcplex shim` starts it)');
+  }
+  const s = (await getJson(info.port, '/api/status')) as { daemon: Row; sessions: Row[]; instances: Row[] };
+  if (o.json) {
+    process.stdout.write(JSON.stringify(s, null, 2) + '\n');
+    return;
+  }
+  const d = s.daemon;
+  const out = [
+    `daemon  pid ${d.pid}  ${info.url}  v${d.version}  up ${secs(d.uptimeMs)}  rss ${mb(d.rss)}`,
+    `config  ${d.configPath}${d.configError ? `\n  refused edit: ${d.configError}` : ''}`,
+    '',
+    `sessions (${s.sessions.length})`,
+    s.sessions.length ? table(s.sessions.map((r) => ({ ...r, uptime: secs(r.uptimeMs) })), ['id', 'client', 'surface', 'workspace', 'uptime']) : '  none',
+    '',
+    `instances (${s.instances.length})`,
+    s.instances.length
+      ? table(
+          s.instances.map((r) => ({ ...r, rss: mb(r.rss), uptime: secs(r.uptimeMs), p50: r.p50ms, p99: r.p99ms })),
+          ['server', 'key', 'pid', 'state', 'rss', 'uptime', 'restarts', 'calls', 'errors', 'p50', 'p99'],
+        )
+      : '  none (servers start on first use)',
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}

@@ -1,0 +1,74 @@
+// The validated, frozen shape of config.yaml (§4 of the contract). Durations are milliseconds.
+
+export type Sharing = 'global' | 'workspace' | 'credential' | 'session';
+export type Surface = 'meta' | 'direct' | 'both';
+
+export interface ToolFilter {
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+}
+
+export interface RestartPolicy {
+  readonly retries: number;
+  readonly minDelay: number;
+  readonly maxDelay: number;
+}
+
+export interface ServerConfig {
+  readonly command?: string;
+  readonly args: readonly string[];
+  readonly cwd?: string;
+  readonly url?: string;
+  readonly transport?: 'http' | 'sse';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly docker?: { readonly image: string; readonly args: readonly string[] };
+  readonly env: Readonly<Record<string, string>>;
+  readonly sharing: Sharing;
+  readonly idleTimeout?: number;
+  readonly callTimeout?: number;
+  readonly enabled: boolean;
+  readonly description?: string;
+  readonly tools: ToolFilter;
+  readonly limits: { readonly memoryMB?: number };
+  readonly restart: RestartPolicy;
+}
+
+export interface AuthConfig {
+  readonly mode: 'localhost' | 'token';
+  readonly tokens: readonly string[];
+  readonly apiKeys: readonly string[];
+}
+
+export interface GatewayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly surface: Surface;
+  readonly idleTimeout: number;
+  readonly callTimeout: number;
+  readonly startTimeout: number;
+  readonly auth: AuthConfig;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface Config {
+  readonly gateway: GatewayConfig;
+  readonly servers: Readonly<Record<string, ServerConfig>>;
+  /** Absolute path of the file this came from (undefined for an empty default config). */
+  readonly path?: string;
+  /** Directory relative paths (server cwd) are resolved against. */
+  readonly dir: string;
+}
+
+/** A workspace `.mcplex.yaml`: only `servers:` (same schema). */
+export interface WorkspaceConfig {
+  readonly servers: Readonly<Record<string, ServerConfig>>;
+  readonly path: string;
+  readonly dir: string;
+}
+
+/** One problem found in a config file, with its YAML path and line where known. */
+export interface ConfigProblem {
+  readonly path: string;
+  readonly line?: number;
+  readonly message: string;
+}

@@ -1,0 +1,127 @@
+// Composition root: config → logger → pool → hub → front; writes daemon.json; stops everything in order on a signal.
+import crypto from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultConfig, loadConfig } from '../config/load.js';
+import type { Config } from '../config/types.js';
+import { findWorkspace } from '../env/workspace.js';
+import { startFront, type Front } from '../front/server.js';
+import { WsTransport } from '../front/ws-transport.js';
+import { createLogger } from '../observe/logger.js';
+import { ManifestCache } from '../pool/manifest.js';
+import { Pool } from '../pool/pool.js';
+import type { ShimHello } from '../protocol/shim-hello.js';
+import { Session } from '../session/session.js';
+import { Hub } from './hub.js';
+import type { HomePaths } from './paths.js';
+import { removeDaemonInfo, writeDaemonInfo } from './state-file.js';
+import { statusSnapshot } from './status.js';
+import { VERSION } from '../version.js';
+import type { WebSocket } from 'ws';
+
+export interface DaemonOptions {
+  paths: HomePaths;
+  configPath: string;
+  /** True when the config path was given explicitly (a missing file is then an error). */
+  configExplicit: boolean;
+  port?: number;
+  foreground: boolean;
+  releaseLock: () => void;
+}
+
+async function readConfig(opts: DaemonOptions): Promise<Config> {
+  try {
+    return await loadConfig(opts.configPath);
+  } catch (err) {
+    if (!opts.configExplicit && (err as { problems?: Array<{ message: string }> }).problems?.[0]?.message.startsWith('file not found')) {
+      return defaultConfig(opts.paths.home);
+    }
+    throw err;
+  }
+}
+
+/** Runs the daemon until SIGTERM/SIGINT; the caller already holds the singleton lock. */
+export async function runDaemon(opts: DaemonOptions): Promise<void> {
+  const { paths } = opts;
+  const log = createLogger({ file: paths.log, stderr: opts.foreground });
+  const config = await readConfig(opts);
+  const started = Date.now();
+  const token = crypto.randomBytes(32).toString('hex');
+  const pool: Pool = new Pool({ log, cache: new ManifestCache(paths.cache), gateway: (): Config['gateway'] => hub.config().gateway, version: VERSION });
+  const hub: Hub = new Hub(config, pool, log, VERSION, paths.env);
+  const envPort = process.env.MCPLEX_PORT;
+  const port = opts.port ?? (envPort !== undefined && envPort !== '' ? Number(envPort) : config.gateway.port);
+  let sessionSeq = 0;
+
+  const onShim = (ws: WebSocket, hello: ShimHello) => {
+    const id = `s${++sessionSeq}-${crypto.randomBytes(3).toString('hex')}`;
+    const cwd = path.resolve(hello.cwd);
+    const transport = new WsTransport(ws);
+    const session = new Session(
+      transport,
+      {
+        id,
+        cwd,
+        workspace: hello.workspace ? path.resolve(cwd, hello.workspace) : findWorkspace(cwd),
+        systemEnv: hello.env,
+        surface: hello.surface ?? hub.config().gateway.surface,
+        origin: `shim pid ${hello.pid}`,
+      },
+      hub,
+    );
+    hub.add(session);
+    void transport.start();
+    ws.send(JSON.stringify({ mcplex: 'welcome', session: id, version: VERSION }));
+    session.log.info({ cwd, workspace: session.init.workspace, surface: session.init.surface }, 'session opened');
+  };
+
+  let front: Front;
+  try {
+    front = await startFront({
+      host: config.gateway.host,
+      port,
+      token,
+      log,
+      version: VERSION,
+      onShim,
+      status: () => statusSnapshot(hub, { port: front.port, configPath: opts.configPath, startedAt: started }),
+    });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? `port ${port} is in use: set gateway.port in the config or MCPLEX_PORT (0 picks a free port)` : e.message;
+    log.fatal({ err: why }, 'could not listen');
+    log.flush();
+    throw new Error(`mcplex: cannot listen on ${config.gateway.host}:${port}: ${why}`);
+  }
+
+  writeDaemonInfo(paths.daemonJson, {
+    pid: process.pid,
+    port: front.port,
+    url: `http://${config.gateway.host}:${front.port}`,
+    token,
+    version: VERSION,
+    startedAt: new Date(started).toISOString(),
+    configPath: opts.configPath,
+  });
+  log.info({ port: front.port, config: opts.configPath, servers: Object.keys(config.servers), host: os.hostname() }, 'mcplex daemon ready');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (signal: string) => {
+    stopping ??= (async () => {
+      log.info({ signal }, 'shutting down');
+      await front.close();
+      for (const s of hub.sessions.values()) await s.close();
+      await pool.stopAll();
+      removeDaemonInfo(paths.daemonJson);
+      opts.releaseLock();
+      log.info('stopped');
+      log.flush();
+    })();
+    return stopping;
+  };
+  await new Promise<void>((resolve) => {
+    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+      process.on(sig, () => void shutdown(sig).then(resolve));
+    }
+  });
+}

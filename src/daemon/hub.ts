@@ -1,0 +1,97 @@
+// The live state every session shares: current config, sessions, the pool, and the routing of backend-initiated traffic.
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { readEnvFile } from '../env/dotenv.js';
+import { RpcCode, type JsonRpcNotification, type JsonRpcRequest } from '../protocol/jsonrpc.js';
+import type { Instance } from '../pool/instance.js';
+import type { Pool } from '../pool/pool.js';
+import { BackendRpcError } from '../router/errors.js';
+import type { Session, SessionHost } from '../session/session.js';
+
+/** Which client capability a server→client request needs. */
+const NEEDS: Record<string, string> = {
+  'sampling/createMessage': 'sampling',
+  'elicitation/create': 'elicitation',
+  'roots/list': 'roots',
+};
+
+/** Implements SessionHost: sessions see the daemon only through this. */
+export class Hub implements SessionHost {
+  readonly sessions = new Map<string, Session>();
+  readonly daemonEnv = process.env;
+  private current: Config;
+  private home: Record<string, string>;
+  private refusedEdit?: string;
+
+  constructor(
+    config: Config,
+    readonly pool: Pool,
+    readonly log: Logger,
+    readonly version: string,
+    private readonly homeEnvPath: string,
+  ) {
+    this.current = config;
+    this.home = readEnvFile(homeEnvPath);
+    pool.events = {
+      notification: (inst, n) => this.fanOut(inst, n),
+      request: (inst, req) => this.routeServerRequest(inst, req),
+      manifestChanged: (inst) => this.forSessionsUsing(inst, (s) => s.notify('notifications/tools/list_changed')),
+    };
+  }
+
+  config(): Config {
+    return this.current;
+  }
+
+  homeEnv(): Readonly<Record<string, string>> {
+    return this.home;
+  }
+
+  configError(): string | undefined {
+    return this.refusedEdit;
+  }
+
+  /** Registers a new session. */
+  add(session: Session): void {
+    this.sessions.set(session.id, session);
+  }
+
+  sessionClosed(session: Session): void {
+    this.sessions.delete(session.id);
+    void this.pool.stopSession(session.id);
+  }
+
+  private forSessionsUsing(inst: Instance, fn: (s: Session) => void): void {
+    for (const s of this.sessions.values()) if (s.uses(inst.key)) fn(s);
+  }
+
+  /** Relays a backend notification to the sessions it concerns. */
+  private fanOut(inst: Instance, n: JsonRpcNotification): void {
+    if (n.method === 'notifications/message') {
+      this.forSessionsUsing(inst, (s) => s.wantsLog(n.params?.level) && s.notify(n.method, n.params));
+    } else if (n.method.endsWith('/list_changed') || n.method === 'notifications/resources/updated') {
+      this.forSessionsUsing(inst, (s) => s.notify(n.method, n.params));
+    }
+  }
+
+  /**
+   * A backend asked its client something (sampling, elicitation, roots). A dedicated instance asks its own
+   * session; a shared one may only ask the sole session with a request in flight on it — never a guessed client.
+   */
+  private async routeServerRequest(inst: Instance, req: JsonRpcRequest): Promise<unknown> {
+    const owner = inst.key.includes('~') ? inst.key.slice(inst.key.lastIndexOf('~') + 1) : undefined;
+    const candidates = owner ? [owner] : inst.sessionsInFlight();
+    if (candidates.length !== 1) {
+      throw new BackendRpcError({
+        code: RpcCode.InvalidRequest,
+        message: `mcplex refused ${req.method}: server "${inst.name}" is shared and ${candidates.length === 0 ? 'no session has a request in flight on it' : `${candidates.length} sessions have requests in flight on it`}, so the asking client cannot be known. Use sharing: session for this server.`,
+      });
+    }
+    const session = this.sessions.get(candidates[0]!);
+    const need = NEEDS[req.method];
+    if (!session || !need || session.clientCapabilities[need] === undefined) {
+      throw new BackendRpcError({ code: RpcCode.MethodNotFound, message: `the client does not support ${req.method}` });
+    }
+    return session.requestClient(req.method, req.params);
+  }
+}

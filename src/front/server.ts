@@ -1,0 +1,84 @@
+// The loopback HTTP server: /ws for shims, /healthz, /api/status; Host/Origin checks on everything.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { isHello, type ShimHello } from '../protocol/shim-hello.js';
+import { MAX_FRAME_BYTES } from '../protocol/lines.js';
+import { bearerMatches, hostAllowed, originAllowed } from './auth.js';
+
+export interface FrontDeps {
+  host: string;
+  port: number;
+  token: string;
+  log: Logger;
+  version: string;
+  /** A shim connected and said hello. */
+  onShim(socket: WebSocket, hello: ShimHello): void;
+  status(): unknown;
+}
+
+export interface Front {
+  port: number;
+  /** Stops accepting and closes every connection. */
+  close(): Promise<void>;
+}
+
+function json(res: http.ServerResponse, code: number, body: unknown): void {
+  res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Starts listening; resolves once bound (port 0 picks a free port). */
+export function startFront(deps: FrontDeps): Promise<Front> {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES * 2 });
+  let port = deps.port;
+  const server = http.createServer((req, res) => {
+    if (!hostAllowed(req, port, deps.host) || !originAllowed(req, port)) return json(res, 403, { error: 'forbidden Host or Origin' });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') return json(res, 200, { ok: true, pid: process.pid, version: deps.version });
+    if (url.pathname === '/api/status') return json(res, 200, deps.status());
+    json(res, 404, { error: `no such path ${url.pathname}` });
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refuse = (code: number, why: string) => {
+      deps.log.warn({ path: url.pathname, why }, 'refused connection');
+      socket.end(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\n\r\n`);
+    };
+    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
+    if (!hostAllowed(req, port, deps.host) || !originAllowed(req, port)) return refuse(403, 'Forbidden');
+    if (!bearerMatches(req, deps.token)) return refuse(401, 'Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.once('message', (data) => {
+        let hello: unknown;
+        try {
+          hello = JSON.parse(data.toString());
+        } catch {
+          hello = undefined;
+        }
+        if (!isHello(hello)) {
+          ws.close(4400, 'expected a hello frame first');
+          return;
+        }
+        deps.onShim(ws, hello);
+      });
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.port, deps.host, () => {
+      server.off('error', reject);
+      port = (server.address() as AddressInfo).port;
+      resolve({
+        port,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const ws of wss.clients) ws.terminate();
+            wss.close();
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

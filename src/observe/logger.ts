@@ -1,0 +1,38 @@
+// pino logger: JSON to MCPLEX_HOME/logs (size-bounded rotation at start), plus stderr when run in the foreground.
+import fs from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+
+/** Rotate the log at startup once it passes this size (keeps one previous file). */
+export const MAX_LOG_BYTES = 10 * 1024 * 1024;
+
+export interface LoggerOptions {
+  file: string;
+  level?: string;
+  /** Also write to stderr (foreground `serve`). */
+  stderr?: boolean;
+}
+
+function rotate(file: string): void {
+  try {
+    if (fs.statSync(file).size > MAX_LOG_BYTES) fs.renameSync(file, `${file}.1`);
+  } catch {
+    // no log yet
+  }
+}
+
+/** Creates the daemon's root logger. Secrets never reach it: callers log redacted text only, and env/token fields are censored. */
+export function createLogger(opts: LoggerOptions): Logger {
+  fs.mkdirSync(path.dirname(opts.file), { recursive: true, mode: 0o700 });
+  rotate(opts.file);
+  const streams: pino.StreamEntry[] = [{ stream: pino.destination({ dest: opts.file, mkdir: true, sync: false }) }];
+  if (opts.stderr) streams.push({ stream: process.stderr });
+  return pino(
+    {
+      level: opts.level ?? process.env.MCPLEX_LOG_LEVEL ?? 'info',
+      base: { pid: process.pid },
+      redact: { paths: ['env', '*.env', 'token', '*.token', 'headers', '*.headers', 'secrets'], censor: '[redacted]' },
+    },
+    pino.multistream(streams),
+  );
+}

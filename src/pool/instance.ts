@@ -1,0 +1,262 @@
+// One running backend (an instance of a server under one sharing key): explicit state machine, single-flight start, manifest.
+import type { Logger } from 'pino';
+import type { GatewayConfig, ServerConfig } from '../config/types.js';
+import type { ResolvedServer } from '../env/resolve.js';
+import { connectBackend, type Connection } from '../backends/connect.js';
+import type { JsonRpcNotification, JsonRpcRequest, Params } from '../protocol/jsonrpc.js';
+import { BackendPeer, type RequestOptions } from '../router/backend-peer.js';
+import { McplexError } from '../router/errors.js';
+import { LatencyStats } from '../observe/latency.js';
+import type { Manifest, ManifestCache, NamedItem, ResourceDef, ToolDef } from './manifest.js';
+
+/** The protocol version mcplex asks backends for. */
+export const BACKEND_PROTOCOL_VERSION = '2025-11-25';
+
+export type InstanceState = 'idle' | 'starting' | 'ready' | 'draining' | 'stopped';
+
+export interface InstanceDeps {
+  log: Logger;
+  cache: ManifestCache;
+  gateway: () => GatewayConfig;
+  version: string;
+  redact: (text: string) => string;
+  onSpawn?: (pid: number) => void;
+  onExit?: (pid: number) => void;
+}
+
+export interface InstanceEvents {
+  /** A backend notification other than progress (list_changed, resources/updated, logging/message). */
+  notification?: (instance: Instance, n: JsonRpcNotification) => void;
+  /** A server→client request from the backend; the pool decides who may answer it. */
+  request?: (instance: Instance, req: JsonRpcRequest) => Promise<unknown>;
+  /** The manifest changed (after a list_changed refresh). */
+  manifestChanged?: (instance: Instance) => void;
+}
+
+/** A backend process (or remote connection) shared by every session whose key matches. */
+export class Instance {
+  state: InstanceState = 'idle';
+  manifest?: Manifest;
+  readonly stats = { calls: 0, errors: 0, restarts: 0, spawns: 0, startedAt: 0, lastUsed: Date.now() };
+  readonly latency = new LatencyStats();
+  lastError?: string;
+  private conn?: Connection;
+  private peer?: BackendPeer;
+  private starting?: Promise<void>;
+  private active = 0;
+  private readonly bySession = new Map<string, number>();
+
+  constructor(
+    readonly resolved: ResolvedServer,
+    readonly server: ServerConfig,
+    private readonly deps: InstanceDeps,
+    private readonly events: InstanceEvents,
+    /** Client capabilities advertised to the backend ({} for shared instances). */
+    private readonly clientCapabilities: Record<string, unknown> = {},
+  ) {}
+
+  get key(): string {
+    return this.resolved.key;
+  }
+
+  get name(): string {
+    return this.resolved.name;
+  }
+
+  get pid(): number | undefined {
+    return this.conn?.pid?.();
+  }
+
+  /** Requests currently awaiting the backend. */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** Sessions with at least one request in flight here (who may answer a server→client request). */
+  sessionsInFlight(): string[] {
+    return [...this.bySession.keys()];
+  }
+
+  /** The last stderr lines of the backend (redacted). */
+  stderrTail(n = 10): string[] {
+    return this.conn?.stderrTail(n) ?? [];
+  }
+
+  /** Starts the backend once, however many callers ask at the same time. */
+  ensureStarted(): Promise<void> {
+    if (this.state === 'ready' && this.peer && !this.peer.closed) return Promise.resolve();
+    if (this.state === 'draining' || this.state === 'stopped') {
+      return Promise.reject(new McplexError('BACKEND_CLOSED', `instance ${this.key} is shutting down; retry the call`));
+    }
+    this.starting ??= this.start().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async start(): Promise<void> {
+    this.state = 'starting';
+    const log = this.deps.log;
+    const startTimeout = this.deps.gateway().startTimeout;
+    const conn = await connectBackend(this.resolved, this.server, { log, redact: this.deps.redact, onSpawn: this.deps.onSpawn });
+    const peer = new BackendPeer(conn.transport, () => this.exitError(conn));
+    this.conn = conn;
+    this.peer = peer;
+    peer.onnotification = (n) => this.onNotification(n);
+    peer.onrequest = (req) => this.events.request?.(this, req) ?? Promise.reject(new Error('no handler'));
+    peer.onclose = (reason) => this.onBackendClosed(conn, reason);
+    this.stats.spawns++;
+    try {
+      await conn.transport.start();
+      log.info({ pid: conn.pid?.() }, 'backend spawned');
+      const init = (await peer.request(
+        'initialize',
+        { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: this.clientCapabilities, clientInfo: { name: 'mcplex', version: this.deps.version } },
+        { timeoutMs: startTimeout },
+      )) as { capabilities?: Record<string, unknown>; serverInfo?: Manifest['serverInfo']; instructions?: string };
+      peer.notify('notifications/initialized');
+      this.manifest = await this.fetchManifest(init, startTimeout);
+      this.deps.cache.put(this.manifest);
+      this.state = 'ready';
+      this.stats.startedAt = Date.now();
+      this.lastError = undefined;
+      log.info({ pid: this.pid, tools: this.manifest.tools.length }, 'backend ready');
+    } catch (err) {
+      const e = err instanceof McplexError && err.code !== 'CALL_TIMEOUT' ? err : this.startError(conn, err as Error);
+      this.lastError = e.message;
+      this.state = 'idle';
+      await peer.close(e).catch(() => undefined);
+      this.conn = undefined;
+      this.peer = undefined;
+      throw e;
+    }
+  }
+
+  private startError(conn: Connection, err: Error): McplexError {
+    const stderr = conn.stderrTail(10);
+    const timedOut = err instanceof McplexError && err.code === 'CALL_TIMEOUT';
+    const what = timedOut ? `did not finish initialize within startTimeout (${this.deps.gateway().startTimeout} ms)` : `failed to start: ${err.message}`;
+    return new McplexError(timedOut ? 'START_TIMEOUT' : 'START_FAILED', `server "${this.name}" ${what}${tailText(stderr)}`, { stderr });
+  }
+
+  private exitError(conn: Connection): McplexError {
+    const stderr = conn.stderrTail(10);
+    return new McplexError('BACKEND_CLOSED', `server "${this.name}" ${conn.exitDescription()} while requests were in flight${tailText(stderr)}`, { stderr });
+  }
+
+  private onBackendClosed(conn: Connection, reason: McplexError): void {
+    if (this.conn !== conn) return;
+    const pid = conn.pid?.();
+    if (pid) this.deps.onExit?.(pid);
+    this.conn = undefined;
+    this.peer = undefined;
+    if (this.state === 'ready') {
+      this.state = 'idle';
+      this.stats.restarts++;
+      this.lastError = reason.message;
+      this.deps.log.warn({ pid, reason: reason.message }, 'backend exited; it will be restarted on next use');
+    }
+  }
+
+  private async list<T>(method: string, field: string, timeoutMs: number): Promise<T[]> {
+    const out: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await this.peer!.request(method, cursor ? { cursor } : {}, { timeoutMs })) as Record<string, unknown>;
+      out.push(...((page[field] as T[] | undefined) ?? []));
+      cursor = typeof page.nextCursor === 'string' && page.nextCursor ? page.nextCursor : undefined;
+    } while (cursor);
+    return out;
+  }
+
+  private async fetchManifest(
+    init: { capabilities?: Record<string, unknown>; serverInfo?: Manifest['serverInfo']; instructions?: string },
+    timeoutMs: number,
+  ): Promise<Manifest> {
+    const caps = init.capabilities ?? {};
+    const [tools, prompts, resources, resourceTemplates] = await Promise.all([
+      caps.tools ? this.list<ToolDef>('tools/list', 'tools', timeoutMs) : [],
+      caps.prompts ? this.list<NamedItem>('prompts/list', 'prompts', timeoutMs) : [],
+      caps.resources ? this.list<ResourceDef>('resources/list', 'resources', timeoutMs) : [],
+      caps.resources ? this.list<NamedItem>('resources/templates/list', 'resourceTemplates', timeoutMs).catch(() => []) : [],
+    ]);
+    return {
+      server: this.name,
+      configHash: this.resolved.configHash,
+      serverInfo: init.serverInfo,
+      capabilities: caps,
+      instructions: init.instructions,
+      tools,
+      prompts,
+      resources,
+      resourceTemplates,
+      savedAt: new Date().toISOString(),
+    };
+  }
+
+  private onNotification(n: JsonRpcNotification): void {
+    if (n.method.endsWith('/list_changed') && this.peer && this.manifest) {
+      const init = { capabilities: this.manifest.capabilities, serverInfo: this.manifest.serverInfo, instructions: this.manifest.instructions };
+      this.fetchManifest(init, this.deps.gateway().startTimeout)
+        .then((m) => {
+          this.manifest = m;
+          this.deps.cache.put(m);
+          this.events.manifestChanged?.(this);
+        })
+        .catch((err: Error) => this.deps.log.warn({ err: err.message }, 'refreshing the manifest after list_changed failed'));
+    }
+    this.events.notification?.(this, n);
+  }
+
+  /** Forwards one request to the backend (starting it if needed); never retried on the caller's behalf. */
+  async request(method: string, params: Params | undefined, opts: RequestOptions = {}): Promise<unknown> {
+    this.active++;
+    const sid = opts.sessionId;
+    if (sid) this.bySession.set(sid, (this.bySession.get(sid) ?? 0) + 1);
+    this.stats.lastUsed = Date.now();
+    const started = performance.now();
+    try {
+      await this.ensureStarted();
+      const timeoutMs = opts.timeoutMs ?? this.server.callTimeout ?? this.deps.gateway().callTimeout;
+      const result = await this.peer!.request(method, params, { ...opts, timeoutMs });
+      if (method === 'tools/call') this.latency.record(performance.now() - started);
+      return result;
+    } catch (err) {
+      if (method === 'tools/call' && !(err instanceof McplexError && err.code === 'CANCELLED')) this.stats.errors++;
+      throw err;
+    } finally {
+      if (method === 'tools/call') this.stats.calls++;
+      this.active--;
+      if (sid) {
+        const left = (this.bySession.get(sid) ?? 1) - 1;
+        if (left > 0) this.bySession.set(sid, left);
+        else this.bySession.delete(sid);
+      }
+      this.stats.lastUsed = Date.now();
+    }
+  }
+
+  /** Sends a notification to the backend if it is running. */
+  notify(method: string, params?: Params): void {
+    this.peer?.notify(method, params);
+  }
+
+  /** Stops the backend: pending requests fail with one error, then the process group is terminated. */
+  async stop(reason = 'stopped'): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'draining';
+    await this.starting?.catch(() => undefined);
+    const peer = this.peer;
+    const pid = this.pid;
+    this.peer = undefined;
+    this.conn = undefined;
+    if (peer) await peer.close(new McplexError('BACKEND_CLOSED', `server "${this.name}" was ${reason}`));
+    if (pid) this.deps.onExit?.(pid);
+    this.state = 'stopped';
+    this.deps.log.info({ pid, reason }, 'backend stopped');
+  }
+}
+
+function tailText(lines: string[]): string {
+  return lines.length ? `\nlast stderr lines:\n  ${lines.join('\n  ')}` : '';
+}

@@ -1,0 +1,88 @@
+// Instance key → instance: lazy creation, per-session instances, fan-out hooks, and stopping everything in order.
+import type { Logger } from 'pino';
+import type { GatewayConfig, ServerConfig } from '../config/types.js';
+import type { ResolvedServer } from '../env/resolve.js';
+import { redactor } from '../env/redact.js';
+import type { JsonRpcNotification, JsonRpcRequest } from '../protocol/jsonrpc.js';
+import { Instance } from './instance.js';
+import type { Manifest, ManifestCache } from './manifest.js';
+
+export interface PoolDeps {
+  log: Logger;
+  cache: ManifestCache;
+  gateway: () => GatewayConfig;
+  version: string;
+  onSpawn?: (pid: number) => void;
+  onExit?: (pid: number) => void;
+}
+
+export interface PoolEvents {
+  notification?: (instance: Instance, n: JsonRpcNotification) => void;
+  request?: (instance: Instance, req: JsonRpcRequest) => Promise<unknown>;
+  manifestChanged?: (instance: Instance) => void;
+}
+
+/** Owns every instance; sessions ask it for the instance their resolved key names. */
+export class Pool {
+  private readonly instances = new Map<string, Instance>();
+  events: PoolEvents = {};
+
+  constructor(private readonly deps: PoolDeps) {}
+
+  /** The instance for this resolved key, created (not started) on first need. */
+  instance(resolved: ResolvedServer, server: ServerConfig, clientCapabilities: Record<string, unknown> = {}): Instance {
+    const existing = this.instances.get(resolved.key);
+    if (existing && existing.state !== 'stopped' && existing.state !== 'draining') return existing;
+    const log = this.deps.log.child({ server: resolved.name, instance: resolved.key });
+    const inst = new Instance(
+      resolved,
+      server,
+      { ...this.deps, log, redact: redactor(resolved.secrets) },
+      {
+        notification: (i, n) => this.events.notification?.(i, n),
+        request: (i, r) => this.events.request?.(i, r) ?? Promise.reject(new Error('no handler')),
+        manifestChanged: (i) => this.events.manifestChanged?.(i),
+      },
+      clientCapabilities,
+    );
+    this.instances.set(resolved.key, inst);
+    return inst;
+  }
+
+  /** A live instance by key, if one exists. */
+  get(key: string): Instance | undefined {
+    return this.instances.get(key);
+  }
+
+  /** The manifest for a resolved server: from its live instance, else the cache; undefined if never seen. */
+  manifest(resolved: ResolvedServer): Manifest | undefined {
+    const live = this.instances.get(resolved.key)?.manifest;
+    if (live && live.configHash === resolved.configHash) return live;
+    return this.deps.cache.get(resolved.name, resolved.configHash);
+  }
+
+  /** Every instance, for status. */
+  list(): Instance[] {
+    return [...this.instances.values()];
+  }
+
+  /** Stops one instance and forgets it. */
+  async stop(key: string, reason: string): Promise<void> {
+    const inst = this.instances.get(key);
+    if (!inst) return;
+    this.instances.delete(key);
+    await inst.stop(reason);
+  }
+
+  /** Stops the dedicated instances of a session that ended. */
+  async stopSession(sessionId: string): Promise<void> {
+    const keys = [...this.instances.keys()].filter((k) => k.endsWith(`~${sessionId}`));
+    await Promise.all(keys.map((k) => this.stop(k, 'stopped because its session ended')));
+  }
+
+  /** Stops every instance in parallel (daemon shutdown). */
+  async stopAll(reason = 'stopped by daemon shutdown'): Promise<void> {
+    const keys = [...this.instances.keys()];
+    await Promise.all(keys.map((k) => this.stop(k, reason)));
+  }
+}

@@ -1,0 +1,62 @@
+// Newline-delimited framing with a hard cap on line length: an oversized line is reported and dropped, never buffered.
+
+/** Default cap on one frame: larger lines are rejected (16 MiB). */
+export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+
+export interface LineHandlers {
+  line(text: string): void;
+  oversize(bytes: number): void;
+}
+
+/** Splits a byte stream into lines, dropping (and reporting) any line longer than maxBytes. */
+export class LineSplitter {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private skipping = false;
+  private skipped = 0;
+
+  constructor(private readonly handlers: LineHandlers, private readonly maxBytes = MAX_FRAME_BYTES) {}
+
+  push(chunk: Buffer): void {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      const end = nl === -1 ? chunk.length : nl;
+      this.take(chunk.subarray(start, end));
+      if (nl === -1) return;
+      this.finishLine();
+      start = nl + 1;
+    }
+  }
+
+  private take(piece: Buffer): void {
+    if (piece.length === 0) return;
+    if (this.skipping) {
+      this.skipped += piece.length;
+      return;
+    }
+    if (this.size + piece.length > this.maxBytes) {
+      this.skipping = true;
+      this.skipped = this.size + piece.length;
+      this.parts = [];
+      this.size = 0;
+      return;
+    }
+    this.parts.push(Buffer.from(piece));
+    this.size += piece.length;
+  }
+
+  private finishLine(): void {
+    if (this.skipping) {
+      const bytes = this.skipped;
+      this.skipping = false;
+      this.skipped = 0;
+      this.handlers.oversize(bytes);
+      return;
+    }
+    const text = Buffer.concat(this.parts, this.size).toString('utf8').replace(/\r$/, '');
+    this.parts = [];
+    this.size = 0;
+    if (text.trim().length > 0) this.handlers.line(text);
+  }
+}

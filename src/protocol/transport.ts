@@ -1,0 +1,12 @@
+// The one interface every wire implements (child stdio, WebSocket, HTTP); routing code never sees sockets or processes.
+import type { JsonRpcMessage } from './jsonrpc.js';
+
+/** Same shape as the MCP SDK's Transport, so SDK client transports plug in unchanged. */
+export interface MessageTransport {
+  start(): Promise<void>;
+  send(message: JsonRpcMessage): Promise<void>;
+  close(): Promise<void>;
+  onmessage?: (message: JsonRpcMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+}

@@ -1,0 +1,150 @@
+// One session's view of the servers: which it may see (global + workspace), resolved for it, and the instances they map to.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { ConfigError, parseWorkspaceConfig } from '../config/load.js';
+import type { Config, ServerConfig } from '../config/types.js';
+import { readEnvFile } from '../env/dotenv.js';
+import { resolveServer, type ResolvedServer } from '../env/resolve.js';
+import type { Params } from '../protocol/jsonrpc.js';
+import type { Instance } from '../pool/instance.js';
+import type { Manifest } from '../pool/manifest.js';
+import type { Pool } from '../pool/pool.js';
+import type { RequestOptions } from '../router/backend-peer.js';
+import { McplexError } from '../router/errors.js';
+
+/** What a session needs from the daemon. */
+export interface CatalogHost {
+  config(): Config;
+  homeEnv(): Readonly<Record<string, string>>;
+  daemonEnv: Readonly<Record<string, string | undefined>>;
+  pool: Pool;
+  log: Logger;
+  /** The error of a refused config edit, while the last good config keeps serving. */
+  configError(): string | undefined;
+}
+
+/** The client-side facts that resolution depends on. */
+export interface CatalogSession {
+  id: string;
+  workspace: string;
+  systemEnv: Readonly<Record<string, string | undefined>>;
+  /** Capabilities a dedicated (sharing: session) instance advertises on this client's behalf. */
+  clientCapabilities(): Record<string, unknown>;
+}
+
+/** One server as this session sees it. */
+export interface ServerView {
+  name: string;
+  config: ServerConfig;
+  scope: 'global' | 'workspace';
+  resolved: ResolvedServer;
+}
+
+/** Capabilities a dedicated instance may mirror from its client (server→client features only). */
+const MIRRORED_CAPABILITIES = ['sampling', 'elicitation', 'roots'] as const;
+
+/** Resolves the servers visible to one session and forwards its requests to the right instance. */
+export class Catalog {
+  private workspaceServers: Record<string, ServerConfig> = {};
+  private workspaceEnv: Record<string, string> = {};
+  /** A problem with the workspace's .mcplex.yaml or .env, shown by list_servers. */
+  workspaceError?: string;
+
+  constructor(private readonly host: CatalogHost, private readonly session: CatalogSession) {
+    this.reloadWorkspace();
+  }
+
+  /** Re-reads the workspace's `.mcplex.yaml` and `.env`; a broken file keeps the last good content. */
+  reloadWorkspace(): void {
+    const dir = this.session.workspace;
+    this.workspaceError = undefined;
+    const yamlPath = path.join(dir, '.mcplex.yaml');
+    try {
+      const text = fs.existsSync(yamlPath) ? fs.readFileSync(yamlPath, 'utf8') : '';
+      this.workspaceServers = text ? { ...parseWorkspaceConfig(text, yamlPath).servers } : {};
+    } catch (err) {
+      this.workspaceError = err instanceof ConfigError ? err.message : `${yamlPath}: ${(err as Error).message}`;
+    }
+    try {
+      this.workspaceEnv = readEnvFile(path.join(dir, '.env'));
+    } catch (err) {
+      this.workspaceError = (err as Error).message;
+    }
+  }
+
+  /** Every enabled server visible to this session; a workspace server shadows the global one of the same name. */
+  servers(): ServerView[] {
+    const cfg = this.host.config();
+    const merged = new Map<string, { config: ServerConfig; scope: 'global' | 'workspace'; dir: string }>();
+    for (const [name, config] of Object.entries(cfg.servers)) merged.set(name, { config, scope: 'global', dir: cfg.dir });
+    for (const [name, config] of Object.entries(this.workspaceServers)) merged.set(name, { config, scope: 'workspace', dir: this.session.workspace });
+    const out: ServerView[] = [];
+    for (const [name, { config, scope, dir }] of merged) {
+      if (!config.enabled) continue;
+      out.push({ name, config, scope, resolved: this.resolve(name, config, dir) });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** One visible server, or an UNKNOWN_SERVER error listing the ones that exist. */
+  find(name: string): ServerView {
+    const all = this.servers();
+    const hit = all.find((s) => s.name === name);
+    if (hit) return hit;
+    const names = all.map((s) => s.name).join(', ') || '(none configured)';
+    throw new McplexError('UNKNOWN_SERVER', `unknown server "${name}". Servers visible here: ${names}. Call list_servers to see them.`);
+  }
+
+  private resolve(name: string, config: ServerConfig, configDir: string): ResolvedServer {
+    return resolveServer(name, config, {
+      gatewayEnv: this.host.config().gateway.env,
+      homeEnv: this.host.homeEnv(),
+      workspaceEnv: this.workspaceEnv,
+      workspace: this.session.workspace,
+      systemEnv: this.session.systemEnv,
+      daemonEnv: this.host.daemonEnv,
+      sessionId: this.session.id,
+      configDir,
+    });
+  }
+
+  /** The instance this session's requests to `view` go to (created lazily, not started). */
+  instance(view: ServerView): Instance {
+    const caps: Record<string, unknown> = {};
+    if (view.config.sharing === 'session') {
+      const client = this.session.clientCapabilities();
+      for (const k of MIRRORED_CAPABILITIES) if (client[k] !== undefined) caps[k] = client[k];
+    }
+    return this.host.pool.instance(view.resolved, view.config, caps);
+  }
+
+  /** The instance for `view` if one was created already. */
+  instanceIfAny(view: ServerView): Instance | undefined {
+    return this.host.pool.get(view.resolved.key);
+  }
+
+  /** The manifest known without spawning (live instance or cache). */
+  cachedManifest(view: ServerView): Manifest | undefined {
+    return this.host.pool.manifest(view.resolved);
+  }
+
+  /** A config problem this session should be told about (global edit refused, or a broken workspace file). */
+  configError(): string | undefined {
+    return this.host.configError() ?? this.workspaceError;
+  }
+
+  /** The server's manifest from its live instance or the cache; with `discover`, starts it when neither has one. */
+  async manifest(view: ServerView, discover: boolean): Promise<Manifest | undefined> {
+    const known = this.host.pool.manifest(view.resolved);
+    if (known || !discover) return known;
+    const inst = this.instance(view);
+    await inst.ensureStarted();
+    return inst.manifest;
+  }
+
+  /** Forwards a request to the server's instance for this session. */
+  forward(view: ServerView, method: string, params: Params | undefined, opts: RequestOptions = {}): Promise<unknown> {
+    return this.instance(view).request(method, params, { ...opts, sessionId: this.session.id });
+  }
+}

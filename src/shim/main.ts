@@ -1,0 +1,145 @@
+// `mcplex shim`: stdio MCP endpoint that relays to the shared daemon over /ws; survives daemon restarts.
+import WebSocket from 'ws';
+import { homePaths } from '../daemon/paths.js';
+import type { DaemonInfo } from '../daemon/state-file.js';
+import { LineSplitter } from '../protocol/lines.js';
+import type { ShimHello } from '../protocol/shim-hello.js';
+import { liveDaemon, spawnDaemon, waitForDaemon } from '../daemon/starter.js';
+import { ShimState } from './state.js';
+
+declare const MCPLEX_VERSION: string;
+
+interface ShimArgs {
+  surface?: ShimHello['surface'];
+  workspace?: string;
+}
+
+function parseArgs(argv: string[]): ShimArgs {
+  const out: ShimArgs = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => inline ?? argv[++i];
+    if (flag === '--surface') {
+      const v = value();
+      if (v !== 'meta' && v !== 'direct' && v !== 'both') fail(`--surface must be meta, direct or both (got ${v ?? 'nothing'})`);
+      out.surface = v;
+    } else if (flag === '--workspace') out.workspace = value();
+    else if (flag === '--help' || flag === '-h') {
+      process.stderr.write('usage: mcplex shim [--workspace DIR] [--surface meta|direct|both]\n');
+      process.exit(0);
+    } else fail(`unknown option ${a}; usage: mcplex shim [--workspace DIR] [--surface meta|direct|both]`);
+  }
+  return out;
+}
+
+function fail(message: string): never {
+  process.stderr.write(`mcplex shim: ${message}\n`);
+  process.exit(2);
+}
+
+function writeOut(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+/** Runs the shim until stdin closes. */
+export async function runShim(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const paths = homePaths();
+  const state = new ShimState(writeOut);
+  let socket: WebSocket | undefined;
+  let ready = false;
+  let stdinOpen = true;
+  const queue: string[] = [];
+
+  const hello: ShimHello = {
+    mcplex: 'hello',
+    version: MCPLEX_VERSION,
+    pid: process.pid,
+    cwd: process.cwd(),
+    env: { ...process.env },
+    ...(args.workspace ? { workspace: args.workspace } : {}),
+    ...(args.surface ? { surface: args.surface } : {}),
+  };
+
+  const flush = () => {
+    while (ready && socket && queue.length) socket.send(queue.shift()!);
+  };
+
+  const open = (info: DaemonInfo): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${info.port}/ws`, { headers: { authorization: `Bearer ${info.token}` }, perMessageDeflate: false });
+      let welcomed = false;
+      ws.on('open', () => ws.send(JSON.stringify(hello)));
+      ws.on('message', (data) => {
+        const text = data.toString();
+        if (!welcomed) {
+          welcomed = true;
+          socket = ws;
+          for (const frame of state.replayFrames()) ws.send(frame);
+          ready = true;
+          flush();
+          resolve();
+          return;
+        }
+        state.fromDaemon(text);
+      });
+      ws.on('error', (err) => {
+        if (!welcomed) reject(err);
+      });
+      ws.on('close', () => {
+        if (!welcomed) return reject(new Error('daemon closed the connection during the handshake'));
+        if (socket !== ws) return;
+        socket = undefined;
+        ready = false;
+        state.connectionLost();
+        if (stdinOpen) void connect();
+      });
+    });
+
+  let connecting: Promise<void> | undefined;
+  const connect = (): Promise<void> =>
+    (connecting ??= (async () => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const info = liveDaemon(paths);
+        if (info) {
+          try {
+            return await open(info);
+          } catch {
+            // listed but not answering (shutting down): start a successor below
+          }
+        }
+        if (Date.now() > deadline) throw new Error(`cannot reach an mcplex daemon; see ${paths.log}`);
+        spawnDaemon(paths);
+        await waitForDaemon(paths, info?.pid).catch(() => undefined);
+      }
+    })().finally(() => {
+      connecting = undefined;
+    }));
+
+  const splitter = new LineSplitter({
+    line: (text) => {
+      const frame = state.fromClient(text);
+      if (frame === undefined) return;
+      queue.push(frame);
+      flush();
+    },
+    oversize: (bytes) => state.rejectOversize(bytes),
+  });
+  process.stdin.on('data', (chunk: Buffer) => splitter.push(chunk));
+  process.stdin.on('end', () => {
+    stdinOpen = false;
+    socket?.close(1000);
+    setTimeout(() => process.exit(0), 50).unref();
+  });
+  process.stdout.on('error', () => process.exit(0));
+
+  try {
+    await connect();
+  } catch (err) {
+    state.failPending((err as Error).message);
+    process.stderr.write(`mcplex shim: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+}

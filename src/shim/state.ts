@@ -1,0 +1,84 @@
+// What the shim remembers about its client: the handshake (to replay after a daemon restart) and requests in flight.
+import type { JsonRpcId } from '../protocol/jsonrpc.js';
+
+interface Frame {
+  id?: JsonRpcId | null;
+  method?: string;
+  params?: unknown;
+}
+
+const REPLAY_PREFIX = 'mcplex-replay-';
+
+function peek(text: string): Frame | undefined {
+  try {
+    const v = JSON.parse(text) as Frame;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function key(id: JsonRpcId): string {
+  return `${typeof id}:${id}`;
+}
+
+/** Tracks the client's handshake and pending requests so a lost daemon costs only the requests in flight. */
+export class ShimState {
+  private initializeParams?: unknown;
+  private initialized = false;
+  private readonly pending = new Map<string, JsonRpcId>();
+  private lost = false;
+  private replaySeq = 0;
+
+  constructor(private readonly out: (line: string) => void) {}
+
+  /** Records a client frame; returns what to send to the daemon. */
+  fromClient(text: string): string {
+    const f = peek(text);
+    if (f?.method && f.id !== undefined && f.id !== null) {
+      this.pending.set(key(f.id), f.id);
+      if (f.method === 'initialize') this.initializeParams = f.params;
+    } else if (f?.method === 'notifications/initialized') {
+      this.initialized = true;
+    }
+    return text;
+  }
+
+  /** Passes a daemon frame to the client, swallowing replies to replayed handshakes. */
+  fromDaemon(text: string): void {
+    const f = peek(text);
+    if (f && !f.method && f.id !== undefined && f.id !== null) {
+      if (typeof f.id === 'string' && f.id.startsWith(REPLAY_PREFIX)) return;
+      this.pending.delete(key(f.id));
+    }
+    this.out(text);
+  }
+
+  /** The connection dropped: every request in flight gets an error, and the next connection replays the handshake. */
+  connectionLost(): void {
+    this.lost = true;
+    this.failPending('mcplex daemon connection lost while this request was in flight; retry it (the shim is reconnecting)');
+  }
+
+  /** Frames to send first on a new connection (the client's initialize and initialized, after a loss). */
+  replayFrames(): string[] {
+    if (!this.lost || this.initializeParams === undefined) return [];
+    this.lost = false;
+    const frames = [JSON.stringify({ jsonrpc: '2.0', id: `${REPLAY_PREFIX}${++this.replaySeq}`, method: 'initialize', params: this.initializeParams })];
+    if (this.initialized) frames.push(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    return frames;
+  }
+
+  /** Answers every pending request with an error. */
+  failPending(message: string): void {
+    for (const id of this.pending.values()) {
+      this.out(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32000, message } }));
+    }
+    this.pending.clear();
+  }
+
+  /** A client line over the frame cap: answered with an error, never forwarded. */
+  rejectOversize(bytes: number): void {
+    this.out(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `message of ${bytes} bytes exceeds the ${16} MiB frame limit; it was dropped` } }));
+  }
+}

@@ -1,0 +1,115 @@
+// The direct surface: every visible backend tool as `<server>__<tool>`, prompts likewise, resources under their own URIs.
+import type { Params } from '../protocol/jsonrpc.js';
+import type { Manifest, NamedItem, ResourceDef, ToolDef } from '../pool/manifest.js';
+import { BackendRpcError, McplexError } from '../router/errors.js';
+import { RpcCode } from '../protocol/jsonrpc.js';
+import type { Catalog, ServerView } from '../session/catalog.js';
+import { toolAllowed } from './filter.js';
+import { forwardToolCall, type CallContext } from './meta.js';
+import { DirectNames } from './names.js';
+import type { ToolResult } from './results.js';
+
+/** Per-session direct naming: listing builds the name maps that calls resolve against. */
+export class DirectSurface {
+  private tools = new DirectNames();
+  private prompts = new DirectNames();
+  private resourceOwner = new Map<string, string>();
+
+  constructor(private readonly catalog: Catalog, private readonly discover: boolean) {}
+
+  /** Manifests of every visible server (from cache; spawning unknown ones only when this surface discovers). */
+  private async manifests(): Promise<Array<{ view: ServerView; manifest: Manifest }>> {
+    const out = await Promise.all(
+      this.catalog.servers().map(async (view) => {
+        const manifest = await this.catalog.manifest(view, this.discover).catch(() => undefined);
+        return manifest ? { view, manifest } : undefined;
+      }),
+    );
+    return out.filter((x): x is { view: ServerView; manifest: Manifest } => x !== undefined);
+  }
+
+  /** `<server>__<tool>` for every allowed tool. */
+  async listTools(): Promise<ToolDef[]> {
+    const names = new DirectNames();
+    const tools: ToolDef[] = [];
+    for (const { view, manifest } of await this.manifests()) {
+      for (const t of manifest.tools) {
+        if (!toolAllowed(view.config.tools, t.name)) continue;
+        const description = t.description ? `[${view.name}] ${t.description}` : `[${view.name}]`;
+        tools.push({ ...t, name: names.add(view.name, t.name), description });
+      }
+    }
+    this.tools = names;
+    return tools;
+  }
+
+  /** Calls a direct tool, or returns undefined if the name is not one of ours. */
+  async callTool(name: string, args: unknown, ctx: CallContext): Promise<ToolResult | undefined> {
+    if (!this.tools.resolve(name)) await this.listTools();
+    const target = this.tools.resolve(name);
+    if (!target) return undefined;
+    return forwardToolCall(this.catalog, this.catalog.find(target.server), target.tool, args, ctx);
+  }
+
+  /** `<server>__<prompt>` for every prompt. */
+  async listPrompts(): Promise<NamedItem[]> {
+    const names = new DirectNames();
+    const prompts: NamedItem[] = [];
+    for (const { view, manifest } of await this.manifests()) {
+      for (const p of manifest.prompts) prompts.push({ ...p, name: names.add(view.name, p.name) });
+    }
+    this.prompts = names;
+    return prompts;
+  }
+
+  /** Resolves a prompt name (or a completion's prompt ref) to its server and original name. */
+  async promptTarget(name: string): Promise<{ view: ServerView; name: string }> {
+    if (!this.prompts.resolve(name)) await this.listPrompts();
+    const target = this.prompts.resolve(name);
+    if (!target) throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `unknown prompt "${name}"; call prompts/list` });
+    return { view: this.catalog.find(target.server), name: target.tool };
+  }
+
+  /** Every resource of every server, under its own URI. */
+  async listResources(): Promise<ResourceDef[]> {
+    const owners = new Map<string, string>();
+    const out: ResourceDef[] = [];
+    for (const { view, manifest } of await this.manifests()) {
+      for (const r of manifest.resources) {
+        if (owners.has(r.uri)) continue;
+        owners.set(r.uri, view.name);
+        out.push(r);
+      }
+    }
+    this.resourceOwner = owners;
+    return out;
+  }
+
+  /** Every resource template, tagged in its description with its server. */
+  async listResourceTemplates(): Promise<NamedItem[]> {
+    return (await this.manifests()).flatMap(({ manifest }) => manifest.resourceTemplates);
+  }
+
+  /** The server that owns a URI: from the listing, else the first whose template prefix matches, else the only one with resources. */
+  async resourceTarget(uri: string): Promise<ServerView> {
+    if (!this.resourceOwner.has(uri)) await this.listResources();
+    const owner = this.resourceOwner.get(uri);
+    if (owner) return this.catalog.find(owner);
+    const all = await this.manifests();
+    const byTemplate = all.find(({ manifest }) =>
+      manifest.resourceTemplates.some((t) => typeof t.uriTemplate === 'string' && uri.startsWith(t.uriTemplate.split('{')[0] ?? '\0')),
+    );
+    const candidates = all.filter(({ manifest }) => manifest.capabilities.resources);
+    const pick = byTemplate ?? (candidates.length === 1 ? candidates[0] : undefined);
+    if (!pick) throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `no server offers resource ${uri}; call resources/list` });
+    return pick.view;
+  }
+
+  /** Forwards a request that names a resource URI to the server owning it. */
+  async forwardResource(method: string, params: Params, ctx: CallContext): Promise<unknown> {
+    const uri = params.uri;
+    if (typeof uri !== 'string') throw new McplexError('UNKNOWN_TOOL', `${method} needs a "uri"`);
+    const view = await this.resourceTarget(uri);
+    return this.catalog.forward(view, method, params, { signal: ctx.signal });
+  }
+}

@@ -1,0 +1,155 @@
+// The meta surface: a handful of discovery tools instead of every backend schema (§6).
+import type { Params } from '../protocol/jsonrpc.js';
+import type { ToolDef } from '../pool/manifest.js';
+import { McplexError } from '../router/errors.js';
+import type { Catalog, ServerView } from '../session/catalog.js';
+import { toolAllowed } from './filter.js';
+import { errorResult, errorToResult, jsonResult, type ToolResult } from './results.js';
+import { oneLine, ToolIndex, type ToolEntry } from './search.js';
+
+const str = { type: 'string' } as const;
+
+/** The meta tools as listed to clients; kept terse (the whole list stays well under 800 tokens). */
+export const META_TOOLS: ToolDef[] = [
+  {
+    name: 'list_servers',
+    description: 'List the MCP servers available here: name, description, state, tool count, last error.',
+    inputSchema: { type: 'object', properties: {} },
+    annotations: { readOnlyHint: true },
+  },
+  {
+    name: 'search_tools',
+    description: 'Find tools across all servers by what they do. Returns ranked server/tool names with one-line descriptions.',
+    inputSchema: {
+      type: 'object',
+      properties: { query: { ...str, description: 'What you want to do, in words' }, server: { ...str, description: 'Only this server' }, limit: { type: 'integer', minimum: 1, maximum: 50 } },
+      required: ['query'],
+    },
+    annotations: { readOnlyHint: true },
+  },
+  {
+    name: 'describe_tool',
+    description: "Get a tool's full input schema and annotations before calling it.",
+    inputSchema: { type: 'object', properties: { server: str, tool: str }, required: ['server', 'tool'] },
+    annotations: { readOnlyHint: true },
+  },
+  {
+    name: 'call_tool',
+    description: 'Call a tool on a server with arguments matching its schema (see describe_tool). Returns the tool result unchanged.',
+    inputSchema: { type: 'object', properties: { server: str, tool: str, arguments: { type: 'object' } }, required: ['server', 'tool'] },
+  },
+];
+
+const META_NAMES = new Set(META_TOOLS.map((t) => t.name));
+
+/** What a tool call needs from its session besides the catalog. */
+export interface CallContext {
+  signal: AbortSignal;
+  /** The client's `_meta` (progress token etc.), passed on to the backend. */
+  meta?: Params;
+  onProgress?: (params: Params) => void;
+}
+
+/** True if `name` is one of the meta tools. */
+export function isMetaTool(name: string): boolean {
+  return META_NAMES.has(name);
+}
+
+function requireString(args: Params, key: string): string {
+  const v = args[key];
+  if (typeof v !== 'string' || v === '') throw new McplexError('UNKNOWN_TOOL', `"${key}" is required and must be a non-empty string`);
+  return v;
+}
+
+/** Finds a tool in a server's manifest, honouring its allow/deny filter. */
+export async function findTool(catalog: Catalog, view: ServerView, tool: string): Promise<ToolDef> {
+  const manifest = await catalog.manifest(view, true);
+  const def = manifest?.tools.find((t) => t.name === tool);
+  if (!def || !toolAllowed(view.config.tools, tool)) {
+    throw new McplexError('UNKNOWN_TOOL', `server "${view.name}" has no tool "${tool}"${def ? ' that this config allows' : ''}`);
+  }
+  return def;
+}
+
+/** Forwards a tools/call to the backend and returns its result unchanged; errors become isError results. */
+export async function forwardToolCall(catalog: Catalog, view: ServerView, tool: string, args: unknown, ctx: CallContext): Promise<ToolResult> {
+  try {
+    if (!toolAllowed(view.config.tools, tool)) throw new McplexError('UNKNOWN_TOOL', `tool "${tool}" of server "${view.name}" is not allowed by servers.${view.name}.tools`);
+    const params: Params = { name: tool, arguments: (args as Params | undefined) ?? {} };
+    if (ctx.meta) params._meta = ctx.meta;
+    return (await catalog.forward(view, 'tools/call', params, { signal: ctx.signal, onProgress: ctx.onProgress })) as ToolResult;
+  } catch (err) {
+    if (err instanceof McplexError && err.code === 'CANCELLED') throw err;
+    return errorToResult(err);
+  }
+}
+
+async function listServers(catalog: Catalog): Promise<ToolResult> {
+  const servers = catalog.servers().map((view) => {
+    const inst = catalog.instanceIfAny(view);
+    const manifest = catalog.cachedManifest(view);
+    return {
+      name: view.name,
+      description: view.config.description ?? manifest?.serverInfo?.name ?? '',
+      sharing: view.config.sharing,
+      scope: view.scope,
+      state: inst?.state === 'ready' ? 'running' : inst?.state === 'starting' ? 'starting' : 'stopped',
+      tools: manifest ? manifest.tools.filter((t) => toolAllowed(view.config.tools, t.name)).length : null,
+      ...(inst?.lastError ? { lastError: inst.lastError } : {}),
+      ...(view.resolved.missing.length ? { missingEnv: view.resolved.missing } : {}),
+    };
+  });
+  return jsonResult({ servers, ...(catalog.configError() ? { configError: catalog.configError() } : {}) });
+}
+
+async function searchTools(catalog: Catalog, args: Params): Promise<ToolResult> {
+  const query = typeof args.query === 'string' ? args.query : '';
+  const only = typeof args.server === 'string' ? args.server : undefined;
+  const limit = typeof args.limit === 'number' ? Math.max(1, Math.min(50, Math.floor(args.limit))) : 10;
+  const views = only ? [catalog.find(only)] : catalog.servers();
+  const entries: ToolEntry[] = [];
+  const unavailable: Array<{ server: string; error: string }> = [];
+  await Promise.all(
+    views.map(async (view) => {
+      try {
+        const m = await catalog.manifest(view, true);
+        for (const t of m?.tools ?? []) {
+          if (toolAllowed(view.config.tools, t.name)) entries.push({ server: view.name, name: t.name, description: t.description, title: t.title });
+        }
+      } catch (err) {
+        unavailable.push({ server: view.name, error: (err as Error).message.split('\n')[0] ?? '' });
+      }
+    }),
+  );
+  const results = new ToolIndex(entries).search(query, { limit }).map((h) => ({ server: h.server, tool: h.tool, description: h.description }));
+  return jsonResult({ results, ...(unavailable.length ? { unavailable } : {}), next: 'describe_tool for the schema, then call_tool' });
+}
+
+async function describeTool(catalog: Catalog, args: Params): Promise<ToolResult> {
+  const view = catalog.find(requireString(args, 'server'));
+  const def = await findTool(catalog, view, requireString(args, 'tool'));
+  return jsonResult({ server: view.name, ...def, description: def.description ?? oneLine(def.title) });
+}
+
+/** Runs a meta tool. */
+export async function callMetaTool(catalog: Catalog, name: string, args: Params, ctx: CallContext): Promise<ToolResult> {
+  try {
+    switch (name) {
+      case 'list_servers':
+        return await listServers(catalog);
+      case 'search_tools':
+        return await searchTools(catalog, args);
+      case 'describe_tool':
+        return await describeTool(catalog, args);
+      case 'call_tool': {
+        const view = catalog.find(requireString(args, 'server'));
+        return await forwardToolCall(catalog, view, requireString(args, 'tool'), args.arguments, ctx);
+      }
+      default:
+        return errorResult(`unknown tool "${name}"`, 'call tools/list for the tools this session offers');
+    }
+  } catch (err) {
+    if (err instanceof McplexError && err.code === 'CANCELLED') throw err;
+    return errorToResult(err);
+  }
+}

@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { ToolIndex, oneLine, tokenize, type ToolEntry } from '../src/surface/search.js';
+
+// Names and descriptions as published by the reference servers.
+const TOOLS: ToolEntry[] = [
+  // filesystem
+  {
+    server: 'filesystem',
+    name: 'read_text_file',
+    description:
+      'Read the complete contents of a file from the file system as text. Handles various text encodings and provides detailed error messages if the file cannot be read. Use this tool when you need to examine the contents of a single file. Only works within allowed directories.',
+  },
+  {
+    server: 'filesystem',
+    name: 'read_multiple_files',
+    description:
+      "Read the contents of multiple files simultaneously. This is more efficient than reading files one by one when you need to analyze or compare multiple files. Each file's content is returned with its path as a reference. Only works within allowed directories.",
+  },
+  {
+    server: 'filesystem',
+    name: 'write_file',
+    description:
+      'Create a new file or completely overwrite an existing file with new content. Use with caution as it will overwrite existing files without warning. Handles text content with proper encoding. Only works within allowed directories.',
+  },
+  {
+    server: 'filesystem',
+    name: 'edit_file',
+    description:
+      'Make line-based edits to a text file. Each edit replaces exact line sequences with new content. Returns a git-style diff showing the changes made. Only works within allowed directories.',
+  },
+  {
+    server: 'filesystem',
+    name: 'list_directory',
+    description:
+      'Get a detailed listing of all files and directories in a specified path. Results clearly distinguish between files and directories with [FILE] and [DIR] prefixes. Only works within allowed directories.',
+  },
+  {
+    server: 'filesystem',
+    name: 'directory_tree',
+    description:
+      "Get a recursive tree view of files and directories as a JSON structure. Each entry includes 'name', 'type' (file/directory), and 'children' for directories. Only works within allowed directories.",
+  },
+  {
+    server: 'filesystem',
+    name: 'search_files',
+    description:
+      "Recursively search for files and directories matching a pattern. Use pattern like '*.ext' to match files in current directory. Great for finding files when you don't know their exact location.",
+  },
+  {
+    server: 'filesystem',
+    name: 'get_file_info',
+    description:
+      'Retrieve detailed metadata about a file or directory. Returns comprehensive information including size, creation time, last modified time, permissions, and type. Only works within allowed directories.',
+  },
+  {
+    server: 'filesystem',
+    name: 'create_directory',
+    description:
+      'Create a new directory or ensure a directory exists. Can create multiple nested directories in one operation. Only works within allowed directories.',
+  },
+  {
+    server: 'filesystem',
+    name: 'move_file',
+    description:
+      'Move or rename files and directories. Can move files between directories and rename them in a single operation. Both source and destination must be within allowed directories.',
+  },
+  // memory
+  { server: 'memory', name: 'create_entities', description: 'Create multiple new entities in the knowledge graph' },
+  {
+    server: 'memory',
+    name: 'create_relations',
+    description:
+      'Create multiple new relations between entities in the knowledge graph. Relations should be in active voice',
+  },
+  { server: 'memory', name: 'add_observations', description: 'Add new observations to existing entities in the knowledge graph' },
+  { server: 'memory', name: 'read_graph', description: 'Read the entire knowledge graph' },
+  { server: 'memory', name: 'search_nodes', description: 'Search for nodes in the knowledge graph based on a query' },
+  { server: 'memory', name: 'open_nodes', description: 'Open specific nodes in the knowledge graph by their names' },
+  {
+    server: 'memory',
+    name: 'delete_entities',
+    description: 'Delete multiple entities and their associated relations from the knowledge graph',
+  },
+  // everything
+  { server: 'everything', name: 'echo', title: 'Echo Tool', description: 'Echoes back the input string' },
+  { server: 'everything', name: 'get-sum', title: 'Get Sum Tool', description: 'Returns the sum of two numbers' },
+  {
+    server: 'everything',
+    name: 'get-env',
+    title: 'Print Environment Tool',
+    description: 'Returns all environment variables, helpful for debugging MCP server configuration',
+  },
+  {
+    server: 'everything',
+    name: 'trigger-long-running-operation',
+    title: 'Trigger Long Running Operation Tool',
+    description: 'Demonstrates a long running operation with progress updates.',
+  },
+  { server: 'everything', name: 'get-tiny-image', title: 'Get Tiny Image Tool', description: 'Returns a tiny MCP logo image.' },
+];
+
+const key = (h: { server: string; tool: string }): string => `${h.server}/${h.tool}`;
+const rank = (hits: { server: string; tool: string }[], k: string): number => {
+  const i = hits.map(key).indexOf(k);
+  return i < 0 ? Number.POSITIVE_INFINITY : i;
+};
+
+describe('tokenize', () => {
+  it('splits snake, kebab, dotted, slashed and camelCase names, lowercased', () => {
+    expect(tokenize('getFileInfo')).toEqual(['get', 'file', 'info']);
+    expect(tokenize('read_text_file')).toEqual(['read', 'text', 'file']);
+    expect(tokenize('trigger-long-running-operation')).toEqual(['trigger', 'long', 'running', 'operation']);
+    expect(tokenize('fs.read/File')).toEqual(['fs', 'read', 'file']);
+    expect(tokenize('readHTMLPage')).toEqual(['read', 'html', 'page']);
+  });
+});
+
+describe('oneLine', () => {
+  it('keeps the first sentence of the first non-empty line', () => {
+    expect(oneLine('Read the entire knowledge graph')).toBe('Read the entire knowledge graph');
+    expect(oneLine('\n\n  Echoes back.  Second sentence.\nmore')).toBe('Echoes back.');
+    expect(oneLine('Line one without period\nLine two.')).toBe('Line one without period');
+    expect(oneLine('Fetch things, e.g. pages. Then more.')).toBe('Fetch things, e.g. pages.');
+    expect(oneLine(undefined)).toBe('');
+    expect(oneLine('   ')).toBe('');
+  });
+
+  it('truncates to max characters', () => {
+    const long = 'word '.repeat(100);
+    const out = oneLine(long);
+    expect(out.length).toBeLessThanOrEqual(160);
+    expect(out.endsWith('…')).toBe(true);
+    expect(oneLine('abcdefghij', 5)).toHaveLength(5);
+  });
+});
+
+describe('ToolIndex', () => {
+  const index = new ToolIndex(TOOLS);
+
+  it('"read file" ranks read_text_file and read_multiple_files above write_file', () => {
+    const hits = index.search('read file');
+    expect(hits.length).toBeGreaterThan(0);
+    const top2 = hits.slice(0, 2).map(key).sort();
+    expect(top2).toEqual(['filesystem/read_multiple_files', 'filesystem/read_text_file']);
+    expect(rank(hits, 'filesystem/read_text_file')).toBeLessThan(rank(hits, 'filesystem/write_file'));
+    expect(rank(hits, 'filesystem/read_multiple_files')).toBeLessThan(rank(hits, 'filesystem/write_file'));
+    for (let i = 1; i < hits.length; i++) expect(hits[i - 1]!.score).toBeGreaterThanOrEqual(hits[i]!.score);
+  });
+
+  it('hits carry a one-line description', () => {
+    const [first] = index.search('read_text_file');
+    expect(first).toMatchObject({ server: 'filesystem', tool: 'read_text_file' });
+    expect(first!.description).toBe('Read the complete contents of a file from the file system as text.');
+    expect(first!.score).toBeGreaterThan(0);
+  });
+
+  it('"knowledge graph entities" finds memory tools first', () => {
+    const hits = index.search('knowledge graph entities');
+    expect(hits.length).toBeGreaterThanOrEqual(3);
+    for (const h of hits.slice(0, 5)) expect(h.server).toBe('memory');
+    const top3 = hits.slice(0, 3).map((h) => h.tool);
+    expect(top3).toEqual(expect.arrayContaining(['create_entities', 'delete_entities']));
+  });
+
+  it('"add two numbers" finds get-sum', () => {
+    const hits = index.search('add two numbers');
+    expect(hits[0]).toMatchObject({ server: 'everything', tool: 'get-sum', description: 'Returns the sum of two numbers' });
+  });
+
+  it('matches camelCase queries against snake_case names and prefixes', () => {
+    expect(key(index.search('getFileInfo')[0]!)).toBe('filesystem/get_file_info');
+    expect(key(index.search('direct')[0]!)).toMatch(/^filesystem\/(list_directory|directory_tree|create_directory)$/);
+  });
+
+  it('tolerates small typos in longer terms', () => {
+    expect(index.search('enviroment').map(key)).toContain('everything/get-env');
+    expect(index.search('obsrvations')[0]).toMatchObject({ tool: 'add_observations' });
+  });
+
+  it('filters by server', () => {
+    const hits = index.search('read file', { server: 'memory' });
+    expect(hits.length).toBeGreaterThan(0);
+    for (const h of hits) expect(h.server).toBe('memory');
+    expect(hits[0]!.tool).toBe('read_graph');
+    expect(index.search('read file', { server: 'nope' })).toEqual([]);
+  });
+
+  it('respects limit (default 10)', () => {
+    expect(index.search('files directories').length).toBe(10);
+    expect(index.search('file', { limit: 3 })).toHaveLength(3);
+    expect(index.search('file', { limit: 0 })).toEqual([]);
+    expect(index.search('xyzzyplugh')).toEqual([]);
+  });
+
+  it('empty query returns entries in (server, name) order', () => {
+    const hits = index.search('', { limit: 4 });
+    expect(hits.map(key)).toEqual([
+      'everything/echo',
+      'everything/get-env',
+      'everything/get-sum',
+      'everything/get-tiny-image',
+    ]);
+    expect(hits.every((h) => h.score === 0)).toBe(true);
+    const mem = index.search('  ', { server: 'memory', limit: 100 });
+    expect(mem.map((h) => h.tool)).toEqual([
+      'add_observations',
+      'create_entities',
+      'create_relations',
+      'delete_entities',
+      'open_nodes',
+      'read_graph',
+      'search_nodes',
+    ]);
+  });
+
+  it('breaks score ties by server then name, independent of input order', () => {
+    const a = new ToolIndex([
+      { server: 'b', name: 'ping' },
+      { server: 'a', name: 'ping' },
+      { server: 'a', name: 'ping' }, // duplicate ignored
+    ]);
+    const b = new ToolIndex([
+      { server: 'a', name: 'ping' },
+      { server: 'b', name: 'ping' },
+    ]);
+    expect(a.search('ping').map(key)).toEqual(['a/ping', 'b/ping']);
+    expect(b.search('ping')).toEqual(a.search('ping'));
+    expect(a.size).toBe(2);
+  });
+
+  it('title field is searchable', () => {
+    expect(index.search('print environment')[0]).toMatchObject({ tool: 'get-env' });
+  });
+});
