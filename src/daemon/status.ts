@@ -42,6 +42,7 @@ export function statusSnapshot(hub: Hub, info: { port: number; configPath: strin
       rss: rssOf(i.pid) ?? null,
       uptimeMs: i.state === 'ready' ? now - i.stats.startedAt : 0,
       restarts: i.stats.restarts,
+      spawns: i.stats.spawns,
       calls: i.stats.calls,
       errors: i.stats.errors,
       inFlight: i.inFlight,

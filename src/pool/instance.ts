@@ -108,7 +108,7 @@ export class Instance {
     this.stats.spawns++;
     try {
       await conn.transport.start();
-      log.info({ pid: conn.pid?.() }, 'backend spawned');
+      log.info({ childPid: conn.pid?.() }, "backend spawned");
       const init = (await peer.request(
         'initialize',
         { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: this.clientCapabilities, clientInfo: { name: 'mcplex', version: this.deps.version } },
@@ -120,7 +120,7 @@ export class Instance {
       this.state = 'ready';
       this.stats.startedAt = Date.now();
       this.lastError = undefined;
-      log.info({ pid: this.pid, tools: this.manifest.tools.length }, 'backend ready');
+      log.info({ childPid: this.pid, tools: this.manifest.tools.length }, "backend ready");
     } catch (err) {
       const e = err instanceof McplexError && err.code !== 'CALL_TIMEOUT' ? err : this.startError(conn, err as Error);
       this.lastError = e.message;
