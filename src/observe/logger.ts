@@ -1,7 +1,8 @@
-// pino logger: JSON to MCPLEX_HOME/logs (size-bounded rotation at start), plus stderr when run in the foreground.
+// pino logger: JSON to MCPLEX_HOME/logs (size-bounded rotation at start), plus stderr (pretty on a TTY) in the foreground.
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /** Rotate the log at startup once it passes this size (keeps one previous file). */
 export const MAX_LOG_BYTES = 10 * 1024 * 1024;
@@ -26,7 +27,10 @@ export function createLogger(opts: LoggerOptions): Logger {
   fs.mkdirSync(path.dirname(opts.file), { recursive: true, mode: 0o700 });
   rotate(opts.file);
   const streams: pino.StreamEntry[] = [{ stream: pino.destination({ dest: opts.file, mkdir: true, sync: false }) }];
-  if (opts.stderr) streams.push({ stream: process.stderr });
+  if (opts.stderr) {
+    // Humans get readable lines on a terminal; pipes and files get JSON.
+    streams.push({ stream: process.stderr.isTTY ? pretty({ destination: 2, colorize: true, ignore: 'pid,hostname' }) : process.stderr });
+  }
   return pino(
     {
       level: opts.level ?? process.env.MCPLEX_LOG_LEVEL ?? 'info',
