@@ -47,10 +47,8 @@ describe('20 shims started at the same instant', () => {
     echoed.forEach((r, i) => expect(text(r)).toBe(`Echo: hi ${i}`));
 
     // Losers of the lock race exit at once; give them a moment, then exactly one remains.
-    const daemons = await waitFor(() => {
-      const d = daemonsOfHome(home.dir);
-      return d.length === 1 ? d : undefined;
-    }, 10_000, 'a single daemon').catch(() => daemonsOfHome(home.dir));
+    await waitFor(() => daemonsOfHome(home.dir).length === 1, 10_000, 'a single daemon').catch(() => undefined);
+    const daemons = daemonsOfHome(home.dir);
     expect(daemons).toHaveLength(1);
     expect(home.daemonInfo()?.pid).toBe(daemons[0]);
 
@@ -89,7 +87,8 @@ describe('stale lock recovery', () => {
 
 // §3/§8: `mcplex stop` stops the daemon and every backend process, and removes its files.
 describe('mcplex stop', () => {
-  it('leaves no daemon, no backend process, no daemon.json and no daemon.lock', async () => {
+  /** A home whose daemon runs everything and memory, started by one client's calls. */
+  async function homeWithBackends(): Promise<{ home: Home; client: Client; daemonPid: number; backends: Array<{ pid: number; cmd: string }> }> {
     const home = newHome();
     home.writeConfig(servers.everything() + servers.memory(path.join(home.dir, 'memory.jsonl')));
     const client = await home.client();
@@ -99,11 +98,19 @@ describe('mcplex stop', () => {
       arguments: { server: 'memory', tool: 'create_entities', arguments: { entities: [{ name: 'stop-test', entityType: 't', observations: ['o'] }] } },
     });
     expect(created.isError).toBeFalsy();
-
     const daemonPid = home.daemonInfo()!.pid;
     const backends = descendants(daemonPid);
     expect(backends.some((p) => p.cmd.includes('server-everything'))).toBe(true);
     expect(backends.some((p) => p.cmd.includes('server-memory'))).toBe(true);
+    return { home, client, daemonPid, backends };
+  }
+
+  it('leaves no daemon, no backend process, no daemon.json and no daemon.lock', async () => {
+    const { home, client, daemonPid, backends } = await homeWithBackends();
+    // Close the session first: shared instances outlive it (idle timeout), so stop alone must end them.
+    await client.close();
+    await new Promise((r) => setTimeout(r, 300));
+    for (const p of backends) expect(alive(p.pid)).toBe(true);
 
     const r = await home.cli(['stop']);
     expect(r.code).toBe(0);
@@ -111,11 +118,28 @@ describe('mcplex stop', () => {
 
     expect(alive(daemonPid)).toBe(false);
     for (const p of backends) expect({ pid: p.pid, cmd: p.cmd, alive: alive(p.pid) }).toMatchObject({ alive: false });
+    expect(daemonsOfHome(home.dir)).toEqual([]);
     expect(fs.existsSync(path.join(home.dir, 'daemon.json'))).toBe(false);
     expect(fs.existsSync(path.join(home.dir, 'daemon.lock'))).toBe(false);
-    // The still-open shim must not bring a daemon straight back after an explicit stop.
+  });
+
+  it('with a client still connected: backends gone, and no daemon comes back until the client asks', async () => {
+    const { home, client, daemonPid, backends } = await homeWithBackends();
+
+    const r = await home.cli(['stop']);
+    expect(r.code).toBe(0);
+    expect(alive(daemonPid)).toBe(false);
+    for (const p of backends) expect({ pid: p.pid, cmd: p.cmd, alive: alive(p.pid) }).toMatchObject({ alive: false });
+
+    // An explicit stop must stick: the open shim may reconnect on its client's next request, not by itself.
     await new Promise((r) => setTimeout(r, 1500));
     expect(daemonsOfHome(home.dir)).toEqual([]);
+    expect(fs.existsSync(path.join(home.dir, 'daemon.json'))).toBe(false);
+    expect(fs.existsSync(path.join(home.dir, 'daemon.lock'))).toBe(false);
+
+    // The session goes on: the next request brings a daemon up again.
+    expect(text(await echo(client, 'back'))).toBe('Echo: back');
+    expect(daemonsOfHome(home.dir)).toHaveLength(1);
   });
 });
 
@@ -135,10 +159,8 @@ describe('SIGTERM on a foreground mcplex serve', () => {
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
 
-    const info = await waitFor(() => {
-      const i = home.daemonInfo();
-      return i?.pid === child.pid ? i : undefined;
-    }, 15_000, 'daemon.json of the foreground serve');
+    await waitFor(() => home.daemonInfo()?.pid === child.pid, 15_000, 'daemon.json of the foreground serve');
+    const info = home.daemonInfo()!;
     expect(info.port).toBeGreaterThan(0);
 
     const client = await home.client();

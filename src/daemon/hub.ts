@@ -69,7 +69,10 @@ export class Hub implements SessionHost {
   private fanOut(inst: Instance, n: JsonRpcNotification): void {
     if (n.method === 'notifications/message') {
       this.forSessionsUsing(inst, (s) => s.wantsLog(n.params?.level) && s.notify(n.method, n.params));
-    } else if (n.method.endsWith('/list_changed') || n.method === 'notifications/resources/updated') {
+    } else if (n.method === 'notifications/resources/updated') {
+      const subs = inst.subscribers(String(n.params?.uri));
+      for (const id of subs) this.sessions.get(id)?.notify(n.method, n.params);
+    } else if (n.method.endsWith('/list_changed')) {
       this.forSessionsUsing(inst, (s) => s.notify(n.method, n.params));
     }
   }
@@ -79,8 +82,7 @@ export class Hub implements SessionHost {
    * session; a shared one may only ask the sole session with a request in flight on it — never a guessed client.
    */
   private async routeServerRequest(inst: Instance, req: JsonRpcRequest): Promise<unknown> {
-    const owner = inst.key.includes('~') ? inst.key.slice(inst.key.lastIndexOf('~') + 1) : undefined;
-    const candidates = owner ? [owner] : inst.sessionsInFlight();
+    const candidates = inst.owner ? [inst.owner] : inst.sessionsInFlight();
     if (candidates.length !== 1) {
       throw new BackendRpcError({
         code: RpcCode.InvalidRequest,

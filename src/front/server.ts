@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isHello, type ShimHello } from '../protocol/shim-hello.js';
+import { isHello, SHIM_CLOSE_DAEMON_STOPPED, type ShimHello } from '../protocol/shim-hello.js';
 import { MAX_FRAME_BYTES } from '../protocol/lines.js';
 import { bearerMatches, hostAllowed, originAllowed } from './auth.js';
 
@@ -71,13 +71,15 @@ export function startFront(deps: FrontDeps): Promise<Front> {
       port = (server.address() as AddressInfo).port;
       resolve({
         port,
-        close: () =>
-          new Promise<void>((done) => {
-            for (const ws of wss.clients) ws.terminate();
-            wss.close();
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
+        close: async () => {
+          // Tell shims this is a deliberate stop, so they reconnect only when their client next speaks.
+          for (const ws of wss.clients) ws.close(SHIM_CLOSE_DAEMON_STOPPED, 'daemon stopped');
+          await new Promise((r) => setTimeout(r, wss.clients.size ? 100 : 0));
+          for (const ws of wss.clients) ws.terminate();
+          wss.close();
+          server.closeAllConnections();
+          await new Promise<void>((done) => server.close(() => done()));
+        },
       });
     });
   });

@@ -45,6 +45,7 @@ export class Instance {
   private starting?: Promise<void>;
   private active = 0;
   private readonly bySession = new Map<string, number>();
+  private readonly subscriptions = new Map<string, Set<string>>();
 
   constructor(
     readonly resolved: ResolvedServer,
@@ -53,6 +54,8 @@ export class Instance {
     private readonly events: InstanceEvents,
     /** Client capabilities advertised to the backend ({} for shared instances). */
     private readonly clientCapabilities: Record<string, unknown> = {},
+    /** The session a dedicated (sharing: session) instance belongs to. */
+    readonly owner?: string,
   ) {}
 
   get key(): string {
@@ -150,6 +153,7 @@ export class Instance {
     if (pid) this.deps.onExit?.(pid);
     this.conn = undefined;
     this.peer = undefined;
+    this.subscriptions.clear();
     if (this.state === 'ready') {
       this.state = 'idle';
       this.stats.restarts++;
@@ -234,6 +238,36 @@ export class Instance {
       }
       this.stats.lastUsed = Date.now();
     }
+  }
+
+  /** Subscribes a session to a resource; only the first subscriber's request reaches the backend. */
+  async subscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
+    const subs = this.subscriptions.get(uri) ?? new Set<string>();
+    if (subs.size === 0) await this.request('resources/subscribe', { uri }, opts);
+    subs.add(sessionId);
+    this.subscriptions.set(uri, subs);
+    return {};
+  }
+
+  /** Unsubscribes a session; the backend hears of it when the last subscriber leaves. */
+  async unsubscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
+    const subs = this.subscriptions.get(uri);
+    if (!subs?.delete(sessionId)) return {};
+    if (subs.size === 0) {
+      this.subscriptions.delete(uri);
+      if (this.peer) await this.request('resources/unsubscribe', { uri }, opts);
+    }
+    return {};
+  }
+
+  /** Sessions subscribed to a resource URI. */
+  subscribers(uri: string): ReadonlySet<string> {
+    return this.subscriptions.get(uri) ?? new Set();
+  }
+
+  /** Forgets a session's subscriptions (it ended); unsubscribes at the backend where it was the last. */
+  dropSubscriber(sessionId: string): void {
+    for (const uri of [...this.subscriptions.keys()]) void this.unsubscribe(uri, sessionId, {}).catch(() => undefined);
   }
 
   /** Sends a notification to the backend if it is running. */

@@ -30,7 +30,7 @@ export class Pool {
   constructor(private readonly deps: PoolDeps) {}
 
   /** The instance for this resolved key, created (not started) on first need. */
-  instance(resolved: ResolvedServer, server: ServerConfig, clientCapabilities: Record<string, unknown> = {}): Instance {
+  instance(resolved: ResolvedServer, server: ServerConfig, clientCapabilities: Record<string, unknown> = {}, owner?: string): Instance {
     const existing = this.instances.get(resolved.key);
     if (existing && existing.state !== 'stopped' && existing.state !== 'draining') return existing;
     const log = this.deps.log.child({ server: resolved.name, instance: resolved.key });
@@ -44,6 +44,7 @@ export class Pool {
         manifestChanged: (i) => this.events.manifestChanged?.(i),
       },
       clientCapabilities,
+      owner,
     );
     this.instances.set(resolved.key, inst);
     return inst;
@@ -76,8 +77,9 @@ export class Pool {
 
   /** Stops the dedicated instances of a session that ended. */
   async stopSession(sessionId: string): Promise<void> {
-    const keys = [...this.instances.keys()].filter((k) => k.endsWith(`~${sessionId}`));
+    const keys = [...this.instances.values()].filter((i) => i.owner === sessionId).map((i) => i.key);
     await Promise.all(keys.map((k) => this.stop(k, 'stopped because its session ended')));
+    for (const inst of this.instances.values()) inst.dropSubscriber(sessionId);
   }
 
   /** Stops every instance in parallel (daemon shutdown). */

@@ -17,6 +17,9 @@ export interface ShimWelcome {
   version: string;
 }
 
+/** WebSocket close code for a deliberate daemon stop: the shim waits for its client before starting another. */
+export const SHIM_CLOSE_DAEMON_STOPPED = 4001;
+
 /** True if a parsed frame is a shim hello. */
 export function isHello(v: unknown): v is ShimHello {
   const h = v as Partial<ShimHello> | null;

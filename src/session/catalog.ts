@@ -50,6 +50,8 @@ export class Catalog {
   private workspaceEnv: Record<string, string> = {};
   /** A problem with the workspace's .mcplex.yaml or .env, shown by list_servers. */
   workspaceError?: string;
+  /** servers() memo: valid while the config object and workspace files are unchanged. */
+  private memo?: { config: Config; views: ServerView[] };
 
   constructor(private readonly host: CatalogHost, private readonly session: CatalogSession) {
     this.reloadWorkspace();
@@ -59,6 +61,7 @@ export class Catalog {
   reloadWorkspace(): void {
     const dir = this.session.workspace;
     this.workspaceError = undefined;
+    this.memo = undefined;
     const yamlPath = path.join(dir, '.mcplex.yaml');
     try {
       const text = fs.existsSync(yamlPath) ? fs.readFileSync(yamlPath, 'utf8') : '';
@@ -76,6 +79,7 @@ export class Catalog {
   /** Every enabled server visible to this session; a workspace server shadows the global one of the same name. */
   servers(): ServerView[] {
     const cfg = this.host.config();
+    if (this.memo?.config === cfg) return this.memo.views;
     const merged = new Map<string, { config: ServerConfig; scope: 'global' | 'workspace'; dir: string }>();
     for (const [name, config] of Object.entries(cfg.servers)) merged.set(name, { config, scope: 'global', dir: cfg.dir });
     for (const [name, config] of Object.entries(this.workspaceServers)) merged.set(name, { config, scope: 'workspace', dir: this.session.workspace });
@@ -84,7 +88,9 @@ export class Catalog {
       if (!config.enabled) continue;
       out.push({ name, config, scope, resolved: this.resolve(name, config, dir) });
     }
-    return out.sort((a, b) => a.name.localeCompare(b.name));
+    const views = out.sort((a, b) => a.name.localeCompare(b.name));
+    this.memo = { config: cfg, views };
+    return views;
   }
 
   /** One visible server, or an UNKNOWN_SERVER error listing the ones that exist. */
@@ -116,7 +122,8 @@ export class Catalog {
       const client = this.session.clientCapabilities();
       for (const k of MIRRORED_CAPABILITIES) if (client[k] !== undefined) caps[k] = client[k];
     }
-    return this.host.pool.instance(view.resolved, view.config, caps);
+    const owner = view.config.sharing === 'session' ? this.session.id : undefined;
+    return this.host.pool.instance(view.resolved, view.config, caps, owner);
   }
 
   /** The instance for `view` if one was created already. */

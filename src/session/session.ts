@@ -196,9 +196,14 @@ export class Session {
       case 'resources/templates/list':
         return { resourceTemplates: await this.direct.listResourceTemplates() };
       case 'resources/read':
-      case 'resources/subscribe':
-      case 'resources/unsubscribe':
         return this.direct.forwardResource(req.method, params, { signal });
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        const view = await this.direct.resourceTarget(String(params.uri));
+        const inst = this.catalog.instance(view);
+        const opts = { signal, sessionId: this.id };
+        return req.method === 'resources/subscribe' ? inst.subscribe(String(params.uri), this.id, opts) : inst.unsubscribe(String(params.uri), this.id, opts);
+      }
       case 'completion/complete':
         return this.complete(params, signal);
       case 'logging/setLevel':

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { homePaths } from '../daemon/paths.js';
 import type { DaemonInfo } from '../daemon/state-file.js';
 import { LineSplitter } from '../protocol/lines.js';
-import type { ShimHello } from '../protocol/shim-hello.js';
+import { SHIM_CLOSE_DAEMON_STOPPED, type ShimHello } from '../protocol/shim-hello.js';
 import { liveDaemon, spawnDaemon, waitForDaemon } from '../daemon/starter.js';
 import { ShimState } from './state.js';
 
@@ -63,7 +63,12 @@ export async function runShim(argv: string[]): Promise<void> {
   };
 
   const flush = () => {
-    while (ready && socket && queue.length) socket.send(queue.shift()!);
+    if (!ready) {
+      // After a deliberate daemon stop the shim stays idle until its client speaks; then a daemon is started again.
+      if (stdinOpen && !connecting) connect().catch((err: Error) => state.failPending(err.message));
+      return;
+    }
+    while (socket && queue.length) socket.send(queue.shift()!);
   };
 
   const open = (info: DaemonInfo): Promise<void> =>
@@ -87,13 +92,14 @@ export async function runShim(argv: string[]): Promise<void> {
       ws.on('error', (err) => {
         if (!welcomed) reject(err);
       });
-      ws.on('close', () => {
+      ws.on('close', (code) => {
         if (!welcomed) return reject(new Error('daemon closed the connection during the handshake'));
         if (socket !== ws) return;
         socket = undefined;
         ready = false;
         state.connectionLost();
-        if (stdinOpen) void connect();
+        // A daemon that died is replaced at once; one that was stopped on purpose only when the client next speaks.
+        if (stdinOpen && code !== SHIM_CLOSE_DAEMON_STOPPED) connect().catch((err: Error) => state.failPending(err.message));
       });
     });
 
