@@ -8,6 +8,7 @@ import { findWorkspace } from '../env/workspace.js';
 import { startFront, type Front } from '../front/server.js';
 import { WsTransport } from '../front/ws-transport.js';
 import { createLogger } from '../observe/logger.js';
+import { AuditLog } from '../observe/audit.js';
 import { ManifestCache } from '../pool/manifest.js';
 import { Pool } from '../pool/pool.js';
 import type { ShimHello } from '../protocol/shim-hello.js';
@@ -48,7 +49,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const started = Date.now();
   const token = crypto.randomBytes(32).toString('hex');
   const pool: Pool = new Pool({ log, cache: new ManifestCache(paths.cache), gateway: (): Config['gateway'] => hub.config().gateway, version: VERSION });
-  const hub: Hub = new Hub(config, pool, log, VERSION, paths.env);
+  const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, new AuditLog(paths.audit));
   const envPort = process.env.MCPLEX_PORT;
   const port = opts.port ?? (envPort !== undefined && envPort !== '' ? Number(envPort) : config.gateway.port);
   let sessionSeq = 0;

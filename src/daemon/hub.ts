@@ -1,6 +1,7 @@
 // The live state every session shares: current config, sessions, the pool, and the routing of backend-initiated traffic.
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
+import type { AuditLog, AuditRecord } from '../observe/audit.js';
 import { readEnvFile } from '../env/dotenv.js';
 import { RpcCode, type JsonRpcNotification, type JsonRpcRequest } from '../protocol/jsonrpc.js';
 import type { Instance } from '../pool/instance.js';
@@ -29,6 +30,7 @@ export class Hub implements SessionHost {
     readonly log: Logger,
     readonly version: string,
     private readonly homeEnvPath: string,
+    private readonly auditLog: AuditLog,
   ) {
     this.current = config;
     this.home = readEnvFile(homeEnvPath);
@@ -45,6 +47,10 @@ export class Hub implements SessionHost {
 
   homeEnv(): Readonly<Record<string, string>> {
     return this.home;
+  }
+
+  audit(record: AuditRecord): void {
+    this.auditLog.record(record);
   }
 
   configError(): string | undefined {

@@ -5,7 +5,7 @@ import type { ResolvedServer } from '../env/resolve.js';
 import { connectBackend, type Connection } from '../backends/connect.js';
 import type { JsonRpcNotification, JsonRpcRequest, Params } from '../protocol/jsonrpc.js';
 import { BackendPeer, type RequestOptions } from '../router/backend-peer.js';
-import { McplexError } from '../router/errors.js';
+import { BackendRpcError, McplexError } from '../router/errors.js';
 import { LatencyStats } from '../observe/latency.js';
 import type { Manifest, ManifestCache, NamedItem, ResourceDef, ToolDef } from './manifest.js';
 
@@ -227,6 +227,7 @@ export class Instance {
       return result;
     } catch (err) {
       if (method === 'tools/call' && !(err instanceof McplexError && err.code === 'CANCELLED')) this.stats.errors++;
+      if (err instanceof BackendRpcError) throw new BackendRpcError({ ...err.rpc, message: this.deps.redact(err.rpc.message) });
       throw err;
     } finally {
       if (method === 'tools/call') this.stats.calls++;

@@ -1,31 +1,17 @@
 // Instance key → instance: lazy creation, per-session instances, fan-out hooks, and stopping everything in order.
-import type { Logger } from 'pino';
-import type { GatewayConfig, ServerConfig } from '../config/types.js';
+import type { ServerConfig } from '../config/types.js';
 import type { ResolvedServer } from '../env/resolve.js';
 import { redactor } from '../env/redact.js';
-import type { JsonRpcNotification, JsonRpcRequest } from '../protocol/jsonrpc.js';
-import { Instance } from './instance.js';
-import type { Manifest, ManifestCache } from './manifest.js';
+import { Instance, type InstanceDeps, type InstanceEvents } from './instance.js';
+import type { Manifest } from './manifest.js';
 
-export interface PoolDeps {
-  log: Logger;
-  cache: ManifestCache;
-  gateway: () => GatewayConfig;
-  version: string;
-  onSpawn?: (pid: number) => void;
-  onExit?: (pid: number) => void;
-}
-
-export interface PoolEvents {
-  notification?: (instance: Instance, n: JsonRpcNotification) => void;
-  request?: (instance: Instance, req: JsonRpcRequest) => Promise<unknown>;
-  manifestChanged?: (instance: Instance) => void;
-}
+/** What the pool needs: everything an instance needs except its own redactor. */
+export type PoolDeps = Omit<InstanceDeps, 'redact'>;
 
 /** Owns every instance; sessions ask it for the instance their resolved key names. */
 export class Pool {
   private readonly instances = new Map<string, Instance>();
-  events: PoolEvents = {};
+  events: InstanceEvents = {};
 
   constructor(private readonly deps: PoolDeps) {}
 

@@ -12,6 +12,7 @@ import type { Manifest } from '../pool/manifest.js';
 import type { Pool } from '../pool/pool.js';
 import type { RequestOptions } from '../router/backend-peer.js';
 import { McplexError } from '../router/errors.js';
+import type { AuditRecord } from '../observe/audit.js';
 
 /** What a session needs from the daemon. */
 export interface CatalogHost {
@@ -22,6 +23,7 @@ export interface CatalogHost {
   log: Logger;
   /** The error of a refused config edit, while the last good config keeps serving. */
   configError(): string | undefined;
+  audit(record: AuditRecord): void;
 }
 
 /** The client-side facts that resolution depends on. */
@@ -31,6 +33,8 @@ export interface CatalogSession {
   systemEnv: Readonly<Record<string, string | undefined>>;
   /** Capabilities a dedicated (sharing: session) instance advertises on this client's behalf. */
   clientCapabilities(): Record<string, unknown>;
+  /** The client's name from initialize, for the audit log. */
+  clientName(): string | null;
 }
 
 /** One server as this session sees it. */
@@ -150,8 +154,30 @@ export class Catalog {
     return inst.manifest;
   }
 
-  /** Forwards a request to the server's instance for this session. */
-  forward(view: ServerView, method: string, params: Params | undefined, opts: RequestOptions = {}): Promise<unknown> {
-    return this.instance(view).request(method, params, { ...opts, sessionId: this.session.id });
+  /** Forwards a request to the server's instance for this session; tool calls are audited. */
+  async forward(view: ServerView, method: string, params: Params | undefined, opts: RequestOptions = {}): Promise<unknown> {
+    const inst = this.instance(view);
+    if (method !== 'tools/call') return inst.request(method, params, { ...opts, sessionId: this.session.id });
+    const started = performance.now();
+    let outcome: AuditRecord['outcome'] = 'error';
+    try {
+      const result = await inst.request(method, params, { ...opts, sessionId: this.session.id });
+      outcome = (result as { isError?: boolean } | undefined)?.isError ? 'tool_error' : 'ok';
+      return result;
+    } catch (err) {
+      if (err instanceof McplexError && err.code === 'CANCELLED') outcome = 'cancelled';
+      throw err;
+    } finally {
+      this.host.audit({
+        session: this.session.id,
+        client: this.session.clientName(),
+        workspace: this.session.workspace,
+        server: view.name,
+        instance: inst.key,
+        tool: String(params?.name ?? ''),
+        ms: Math.round((performance.now() - started) * 100) / 100,
+        outcome,
+      });
+    }
   }
 }

@@ -64,6 +64,7 @@ export class Session {
       workspace: init.workspace,
       systemEnv: init.systemEnv,
       clientCapabilities: () => this.clientCaps,
+      clientName: () => this.clientInfo?.name ?? null,
     });
     this.direct = new DirectSurface(this.catalog, init.surface !== 'meta');
     transport.onmessage = (m) => this.receive(m);
