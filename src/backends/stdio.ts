@@ -1,7 +1,7 @@
 // A stdio backend: the server runs in its own process group; stdout is bounded NDJSON, stderr is drained into a ring.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-import { parseMessage, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import { idFromHead, parseMessage, type JsonRpcMessage } from '../protocol/jsonrpc.js';
 import { LineSplitter, MAX_FRAME_BYTES } from '../protocol/lines.js';
 import type { MessageTransport } from '../protocol/transport.js';
 import { LineRing } from '../supervisor/ring.js';
@@ -21,11 +21,6 @@ export interface StdioOptions {
   ladder?: LadderTiming;
   /** Called with the pid right after spawn (to record the process group for the orphan sweep). */
   onSpawn?: (pid: number) => void;
-}
-
-/** Thrown when a frame from the backend exceeds the cap. */
-export class FrameTooLargeError extends Error {
-  readonly code = 'FRAME_TOO_LARGE';
 }
 
 /** MessageTransport over a child process's stdio. */
@@ -62,9 +57,15 @@ export class StdioTransport implements MessageTransport {
             if ('message' in parsed) this.onmessage?.(parsed.message);
             else log.warn({ line: redact(text.slice(0, 200)) }, 'backend wrote a non-JSON-RPC line to stdout; skipped');
           },
-          oversize: (bytes) => {
-            log.error({ bytes }, 'backend sent an oversized frame; dropped');
-            this.onerror?.(new FrameTooLargeError(`backend sent a ${bytes}-byte frame, over the ${this.opts.maxFrameBytes ?? MAX_FRAME_BYTES}-byte cap`));
+          oversize: (bytes, head) => {
+            const cap = this.opts.maxFrameBytes ?? MAX_FRAME_BYTES;
+            log.error({ bytes, cap }, 'backend sent an oversized frame; dropped');
+            // Answer the request the frame belonged to, so its caller gets an error now rather than a timeout.
+            const id = idFromHead(head);
+            if (id !== null) {
+              const message = `the server's response was ${bytes} bytes, over mcplex's ${cap}-byte frame limit; it was dropped`;
+              this.onmessage?.({ jsonrpc: '2.0', id, error: { code: -32000, message } });
+            }
           },
         },
         this.opts.maxFrameBytes ?? MAX_FRAME_BYTES,

@@ -32,10 +32,11 @@ export async function main(argv: string[]): Promise<void> {
     .action(async () => (await import('./control.js')).stop());
 
   program
-    .command('restart')
-    .description('stop the daemon, then start it again')
-    .action(async () => {
+    .command('restart [server]')
+    .description('restart the daemon, or with SERVER: recycle that server and reset its circuit breaker')
+    .action(async (server?: string) => {
       const control = await import('./control.js');
+      if (server) return control.restartServer(server);
       await control.stop();
       await control.start();
     });

@@ -4,17 +4,19 @@ import { homePaths } from '../daemon/paths.js';
 import { liveDaemon } from '../daemon/starter.js';
 import { CliError } from './fail.js';
 
-/** GETs a JSON path from the daemon. */
-export function getJson(port: number, path: string): Promise<unknown> {
+/** Calls a JSON path on the daemon (GET, or POST with the daemon token). */
+export function daemonJson(port: number, path: string, post?: { token: string }): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { host: `127.0.0.1:${port}` };
+    if (post) headers.authorization = `Bearer ${post.token}`;
     http
-      .get({ host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}` }, timeout: 10_000 }, (res) => {
+      .request({ host: '127.0.0.1', port, path, method: post ? 'POST' : 'GET', headers, timeout: 30_000 }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
         res.on('end', () => {
           try {
-            resolve(JSON.parse(body));
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) });
           } catch {
             reject(new Error(`daemon answered ${res.statusCode} with non-JSON`));
           }
@@ -22,8 +24,9 @@ export function getJson(port: number, path: string): Promise<unknown> {
       })
       .on('error', reject)
       .on('timeout', function (this: http.ClientRequest) {
-        this.destroy(new Error('daemon did not answer within 10s'));
-      });
+        this.destroy(new Error('daemon did not answer within 30s'));
+      })
+      .end();
   });
 }
 
@@ -51,7 +54,7 @@ export async function status(o: { json: boolean }): Promise<void> {
     if (o.json) process.stdout.write(JSON.stringify({ daemon: null }) + '\n');
     throw new CliError('mcplex daemon is not running (start it with `mcplex start`, or any `mcplex shim` starts it)');
   }
-  const s = (await getJson(info.port, '/api/status')) as { daemon: Row; sessions: Row[]; instances: Row[] };
+  const s = (await daemonJson(info.port, '/api/status')).body as { daemon: Row; sessions: Row[]; instances: Row[] };
   if (o.json) {
     process.stdout.write(JSON.stringify(s, null, 2) + '\n');
     return;

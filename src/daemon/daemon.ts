@@ -10,6 +10,8 @@ import { WsTransport } from '../front/ws-transport.js';
 import { createLogger } from '../observe/logger.js';
 import { AuditLog } from '../observe/audit.js';
 import { ManifestCache } from '../pool/manifest.js';
+import { startMaintenance } from '../pool/maintenance.js';
+import { ProcessRegistry } from '../supervisor/registry.js';
 import { Pool } from '../pool/pool.js';
 import type { ShimHello } from '../protocol/shim-hello.js';
 import { Session } from '../session/session.js';
@@ -48,7 +50,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const config = await readConfig(opts);
   const started = Date.now();
   const token = crypto.randomBytes(32).toString('hex');
-  const pool: Pool = new Pool({ log, cache: new ManifestCache(paths.cache), gateway: (): Config['gateway'] => hub.config().gateway, version: VERSION });
+  const registry = new ProcessRegistry(paths.run);
+  const orphans = await registry.sweep(log);
+  if (orphans) log.warn({ orphans }, 'stopped backends an earlier daemon left running');
+  const pool: Pool = new Pool({
+    log,
+    cache: new ManifestCache(paths.cache),
+    gateway: (): Config['gateway'] => hub.config().gateway,
+    version: VERSION,
+    onSpawn: (pid, server) => registry.record(pid, server ?? '?'),
+    onExit: (pid) => registry.forget(pid),
+  });
+  const stopMaintenance = startMaintenance(pool, { gateway: () => hub.config().gateway, log });
   const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, new AuditLog(paths.audit));
   const envPort = process.env.MCPLEX_PORT;
   const port = opts.port ?? (envPort !== undefined && envPort !== '' ? Number(envPort) : config.gateway.port);
@@ -86,6 +99,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       version: VERSION,
       onShim,
       status: () => statusSnapshot(hub, { port: front.port, configPath: opts.configPath, startedAt: started }),
+      restartServer: async (name) =>
+        name in hub.config().servers || pool.list().some((i) => i.name === name) ? pool.restartServer(name) : undefined,
     });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -110,6 +125,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const shutdown = (signal: string) => {
     stopping ??= (async () => {
       log.info({ signal }, 'shutting down');
+      stopMaintenance();
       await front.close();
       for (const s of hub.sessions.values()) await s.close();
       await pool.stopAll();

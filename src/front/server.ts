@@ -16,6 +16,8 @@ export interface FrontDeps {
   /** A shim connected and said hello. */
   onShim(socket: WebSocket, hello: ShimHello): void;
   status(): unknown;
+  /** Recycles a server's instances and resets its breaker; resolves with how many were stopped (undefined: unknown server). */
+  restartServer(name: string): Promise<number | undefined>;
 }
 
 export interface Front {
@@ -37,6 +39,14 @@ export function startFront(deps: FrontDeps): Promise<Front> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return json(res, 200, { ok: true, pid: process.pid, version: deps.version });
     if (url.pathname === '/api/status') return json(res, 200, deps.status());
+    if (url.pathname === '/api/restart' && req.method === 'POST') {
+      if (!bearerMatches(req, deps.token)) return json(res, 401, { error: 'daemon token required' });
+      const server = url.searchParams.get('server') ?? '';
+      void deps.restartServer(server).then((stopped) =>
+        stopped === undefined ? json(res, 404, { error: `unknown server "${server}"` }) : json(res, 200, { server, stopped }),
+      );
+      return;
+    }
     json(res, 404, { error: `no such path ${url.pathname}` });
   });
   server.on('upgrade', (req, socket, head) => {

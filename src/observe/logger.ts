@@ -26,14 +26,16 @@ function rotate(file: string): void {
 export function createLogger(opts: LoggerOptions): Logger {
   fs.mkdirSync(path.dirname(opts.file), { recursive: true, mode: 0o700 });
   rotate(opts.file);
-  const streams: pino.StreamEntry[] = [{ stream: pino.destination({ dest: opts.file, mkdir: true, sync: false }) }];
+  const level = (opts.level ?? process.env.MCPLEX_LOG_LEVEL ?? 'info') as pino.Level;
+  // Each stream gets the logger's level: multistream entries default to info and would drop debug lines.
+  const streams: pino.StreamEntry[] = [{ level, stream: pino.destination({ dest: opts.file, mkdir: true, sync: false }) }];
   if (opts.stderr) {
     // Humans get readable lines on a terminal; pipes and files get JSON.
-    streams.push({ stream: process.stderr.isTTY ? pretty({ destination: 2, colorize: true, ignore: 'pid,hostname' }) : process.stderr });
+    streams.push({ level, stream: process.stderr.isTTY ? pretty({ destination: 2, colorize: true, ignore: 'pid,hostname' }) : process.stderr });
   }
   return pino(
     {
-      level: opts.level ?? process.env.MCPLEX_LOG_LEVEL ?? 'info',
+      level,
       base: { pid: process.pid },
       redact: { paths: ['env', '*.env', 'token', '*.token', 'headers', '*.headers', 'secrets'], censor: '[redacted]' },
     },

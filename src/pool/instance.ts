@@ -7,6 +7,9 @@ import type { JsonRpcNotification, JsonRpcRequest, Params } from '../protocol/js
 import { BackendPeer, type RequestOptions } from '../router/backend-peer.js';
 import { BackendRpcError, McplexError } from '../router/errors.js';
 import { LatencyStats } from '../observe/latency.js';
+import pRetry from 'p-retry';
+import { InstanceBreaker } from '../supervisor/breaker.js';
+import { groupRss } from '../supervisor/proc-tree.js';
 import type { Manifest, ManifestCache, NamedItem, ResourceDef, ToolDef } from './manifest.js';
 
 /** The protocol version mcplex asks backends for. */
@@ -20,7 +23,7 @@ export interface InstanceDeps {
   gateway: () => GatewayConfig;
   version: string;
   redact: (text: string) => string;
-  onSpawn?: (pid: number) => void;
+  onSpawn?: (pid: number, server?: string) => void;
   onExit?: (pid: number) => void;
 }
 
@@ -40,6 +43,7 @@ export class Instance {
   readonly stats = { calls: 0, errors: 0, restarts: 0, spawns: 0, startedAt: 0, lastUsed: Date.now() };
   readonly latency = new LatencyStats();
   lastError?: string;
+  readonly breaker: InstanceBreaker;
   private conn?: Connection;
   private peer?: BackendPeer;
   private starting?: Promise<void>;
@@ -56,7 +60,9 @@ export class Instance {
     private readonly clientCapabilities: Record<string, unknown> = {},
     /** The session a dedicated (sharing: session) instance belongs to. */
     readonly owner?: string,
-  ) {}
+  ) {
+    this.breaker = new InstanceBreaker(server.restart, () => ({ name: this.name, stderr: this.stderrTail(10) }));
+  }
 
   get key(): string {
     return this.resolved.key;
@@ -91,7 +97,16 @@ export class Instance {
     if (this.state === 'draining' || this.state === 'stopped') {
       return Promise.reject(new McplexError('BACKEND_CLOSED', `instance ${this.key} is shutting down; retry the call`));
     }
-    this.starting ??= this.start().finally(() => {
+    const policy = this.server.restart;
+    // A spawn that fails outright is retried a little, with backoff and jitter; timeouts and later failures go to the breaker.
+    this.starting ??= pRetry(() => this.start(), {
+      retries: Math.min(2, policy.retries),
+      minTimeout: policy.minDelay,
+      maxTimeout: policy.maxDelay,
+      factor: 2,
+      randomize: true,
+      shouldRetry: ({ error }) => error instanceof McplexError && error.code === 'START_FAILED' && this.state === 'idle',
+    }).finally(() => {
       this.starting = undefined;
     });
     return this.starting;
@@ -220,9 +235,11 @@ export class Instance {
     this.stats.lastUsed = Date.now();
     const started = performance.now();
     try {
-      await this.ensureStarted();
       const timeoutMs = opts.timeoutMs ?? this.server.callTimeout ?? this.deps.gateway().callTimeout;
-      const result = await this.peer!.request(method, params, { ...opts, timeoutMs });
+      const result = await this.breaker.run(async () => {
+        await this.ensureStarted();
+        return this.peer!.request(method, params, { ...opts, timeoutMs });
+      });
       if (method === 'tools/call') this.latency.record(performance.now() - started);
       return result;
     } catch (err) {
@@ -239,6 +256,23 @@ export class Instance {
       }
       this.stats.lastUsed = Date.now();
     }
+  }
+
+  /** Pings a ready backend; false if it did not answer in time (the caller recycles it). */
+  async healthy(timeoutMs: number): Promise<boolean> {
+    if (this.state !== 'ready' || !this.peer) return true;
+    try {
+      await this.peer.request('ping', undefined, { timeoutMs });
+      return true;
+    } catch (err) {
+      return !(err instanceof McplexError && (err.code === 'CALL_TIMEOUT' || err.code === 'BACKEND_CLOSED'));
+    }
+  }
+
+  /** RSS in bytes of the backend's whole process group (0 when not running). */
+  memory(): number {
+    const pid = this.pid;
+    return pid && this.state === 'ready' ? groupRss(pid) : 0;
   }
 
   /** Subscribes a session to a resource; only the first subscriber's request reaches the backend. */
@@ -285,8 +319,9 @@ export class Instance {
     const pid = this.pid;
     this.peer = undefined;
     this.conn = undefined;
-    if (peer) await peer.close(new McplexError('BACKEND_CLOSED', `server "${this.name}" was ${reason}`));
+    if (peer) await peer.close(new McplexError('INSTANCE_STOPPED', `server "${this.name}" was ${reason}; retry the call`));
     if (pid) this.deps.onExit?.(pid);
+    this.breaker.shutdown();
     this.state = 'stopped';
     this.deps.log.info({ pid, reason }, 'backend stopped');
   }

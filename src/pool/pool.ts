@@ -11,6 +11,8 @@ export type PoolDeps = Omit<InstanceDeps, 'redact'>;
 /** Owns every instance; sessions ask it for the instance their resolved key names. */
 export class Pool {
   private readonly instances = new Map<string, Instance>();
+  /** What happened to the last instance under a key, carried over to its successor for status. */
+  private readonly history = new Map<string, { server: string; restarts: number; lastError?: string }>();
   events: InstanceEvents = {};
 
   constructor(private readonly deps: PoolDeps) {}
@@ -23,7 +25,12 @@ export class Pool {
     const inst = new Instance(
       resolved,
       server,
-      { ...this.deps, log, redact: redactor(resolved.secrets) },
+      {
+        ...this.deps,
+        log,
+        redact: redactor(resolved.secrets),
+        onSpawn: (pid) => this.deps.onSpawn?.(pid, resolved.name),
+      },
       {
         notification: (i, n) => this.events.notification?.(i, n),
         request: (i, r) => this.events.request?.(i, r) ?? Promise.reject(new Error('no handler')),
@@ -32,6 +39,11 @@ export class Pool {
       clientCapabilities,
       owner,
     );
+    const past = this.history.get(resolved.key);
+    if (past) {
+      inst.stats.restarts = past.restarts;
+      inst.lastError = past.lastError;
+    }
     this.instances.set(resolved.key, inst);
     return inst;
   }
@@ -59,6 +71,23 @@ export class Pool {
     if (!inst) return;
     this.instances.delete(key);
     await inst.stop(reason);
+  }
+
+  /** Stops an instance for a supervision reason; the next use starts a fresh one, and status keeps the reason. */
+  async recycle(key: string, reason: string, level: 'info' | 'warn'): Promise<void> {
+    const inst = this.instances.get(key);
+    if (!inst) return;
+    this.deps.log[level]({ server: inst.name, instance: key, pid: inst.pid }, reason);
+    this.history.set(key, { server: inst.name, restarts: inst.stats.restarts + (level === 'warn' ? 1 : 0), lastError: level === 'warn' ? reason : inst.lastError });
+    await this.stop(key, reason);
+  }
+
+  /** Recycles every instance of a server and resets its breaker (`mcplex restart SERVER`); returns how many. */
+  async restartServer(name: string): Promise<number> {
+    const keys = [...this.instances.values()].filter((i) => i.name === name).map((i) => i.key);
+    for (const [k, h] of this.history) if (h.server === name) this.history.delete(k);
+    await Promise.all(keys.map((k) => this.stop(k, 'restarted by mcplex restart')));
+    return keys.length;
   }
 
   /** Stops the dedicated instances of a session that ended. */

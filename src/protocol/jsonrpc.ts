@@ -101,3 +101,14 @@ export function salvageId(text: string): JsonRpcId | null {
     return null;
   }
 }
+
+/** The id at the start of a frame too large to parse (from its first bytes), or null. */
+export function idFromHead(head: string): JsonRpcId | null {
+  const raw = /"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)/.exec(head)?.[1];
+  if (raw === undefined) return null;
+  try {
+    return JSON.parse(raw) as JsonRpcId;
+  } catch {
+    return null;
+  }
+}

@@ -5,8 +5,12 @@ export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 export interface LineHandlers {
   line(text: string): void;
-  oversize(bytes: number): void;
+  /** A dropped line: its size and its first bytes (enough to recover a JSON-RPC id). */
+  oversize(bytes: number, head: string): void;
 }
+
+/** How many leading bytes of an oversized line are kept for its report. */
+const HEAD_BYTES = 256;
 
 /** Splits a byte stream into lines, dropping (and reporting) any line longer than maxBytes. */
 export class LineSplitter {
@@ -14,6 +18,7 @@ export class LineSplitter {
   private size = 0;
   private skipping = false;
   private skipped = 0;
+  private head = '';
 
   constructor(private readonly handlers: LineHandlers, private readonly maxBytes = MAX_FRAME_BYTES) {}
 
@@ -38,6 +43,7 @@ export class LineSplitter {
     if (this.size + piece.length > this.maxBytes) {
       this.skipping = true;
       this.skipped = this.size + piece.length;
+      this.head = Buffer.concat([...this.parts, piece.subarray(0, HEAD_BYTES)]).subarray(0, HEAD_BYTES).toString('utf8');
       this.parts = [];
       this.size = 0;
       return;
@@ -51,7 +57,7 @@ export class LineSplitter {
       const bytes = this.skipped;
       this.skipping = false;
       this.skipped = 0;
-      this.handlers.oversize(bytes);
+      this.handlers.oversize(bytes, this.head);
       return;
     }
     const text = Buffer.concat(this.parts, this.size).toString('utf8').replace(/\r$/, '');

@@ -11,7 +11,9 @@ export type ErrorCode =
   | 'UNKNOWN_TOOL'
   | 'SERVER_DISABLED'
   | 'CANCELLED'
-  | 'DAEMON_STOPPING';
+  | 'CIRCUIT_OPEN'
+  | 'INSTANCE_STOPPED'
+  | 'FRAME_TOO_LARGE';
 
 /** An mcplex error: a code, a message that says what to do, and optional backend details. */
 export class McplexError extends Error {

@@ -90,7 +90,7 @@ export class Catalog {
     const out: ServerView[] = [];
     for (const [name, { config, scope, dir }] of merged) {
       if (!config.enabled) continue;
-      out.push({ name, config, scope, resolved: this.resolve(name, config, dir) });
+      out.push({ name, config, scope, resolved: this.resolve(name, config, dir, scope) });
     }
     const views = out.sort((a, b) => a.name.localeCompare(b.name));
     this.memo = { config: cfg, views };
@@ -106,8 +106,8 @@ export class Catalog {
     throw new McplexError('UNKNOWN_SERVER', `unknown server "${name}". Servers visible here: ${names}. Call list_servers to see them.`);
   }
 
-  private resolve(name: string, config: ServerConfig, configDir: string): ResolvedServer {
-    return resolveServer(name, config, {
+  private resolve(name: string, config: ServerConfig, configDir: string, scope: ServerView['scope']): ResolvedServer {
+    const resolved = resolveServer(name, config, {
       gatewayEnv: this.host.config().gateway.env,
       homeEnv: this.host.homeEnv(),
       workspaceEnv: this.workspaceEnv,
@@ -117,6 +117,11 @@ export class Catalog {
       sessionId: this.session.id,
       configDir,
     });
+    // A workspace's own server never shares a process with a same-named server of the global config or another workspace.
+    if (scope === 'workspace' && (config.sharing === 'global' || config.sharing === 'workspace')) {
+      return { ...resolved, key: `${name}@${this.session.workspace}#${resolved.configHash.slice(0, 12)}` };
+    }
+    return resolved;
   }
 
   /** The instance this session's requests to `view` go to (created lazily, not started). */

@@ -131,7 +131,7 @@ export async function runShim(argv: string[]): Promise<void> {
       queue.push(frame);
       flush();
     },
-    oversize: (bytes) => state.rejectOversize(bytes),
+    oversize: (bytes, head) => state.rejectOversize(bytes, head),
   });
   process.stdin.on('data', (chunk: Buffer) => splitter.push(chunk));
   process.stdin.on('end', () => {

@@ -1,5 +1,6 @@
 // What the shim remembers about its client: the handshake (to replay after a daemon restart) and requests in flight.
-import type { JsonRpcId } from '../protocol/jsonrpc.js';
+import { idFromHead, type JsonRpcId } from '../protocol/jsonrpc.js';
+import { MAX_FRAME_BYTES } from '../protocol/lines.js';
 
 interface Frame {
   id?: JsonRpcId | null;
@@ -77,8 +78,9 @@ export class ShimState {
     this.pending.clear();
   }
 
-  /** A client line over the frame cap: answered with an error, never forwarded. */
-  rejectOversize(bytes: number): void {
-    this.out(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message: `message of ${bytes} bytes exceeds the ${16} MiB frame limit; it was dropped` } }));
+  /** A client line over the frame cap: answered with an error (to its id when recoverable), never forwarded. */
+  rejectOversize(bytes: number, head: string): void {
+    const id = idFromHead(head);
+    this.out(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32600, message: `message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES / 1048576} MiB frame limit; it was dropped` } }));
   }
 }
