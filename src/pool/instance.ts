@@ -48,6 +48,10 @@ export class Instance {
   private peer?: BackendPeer;
   private starting?: Promise<void>;
   private active = 0;
+  /** Increments with every start: errors carry it so one crash counts once however many calls it fails. */
+  private incarnation = 0;
+  /** stderr of the last backend run, kept after it exits for error messages. */
+  private lastTail: string[] = [];
   private readonly bySession = new Map<string, number>();
   private readonly subscriptions = new Map<string, Set<string>>();
 
@@ -88,7 +92,7 @@ export class Instance {
 
   /** The last stderr lines of the backend (redacted). */
   stderrTail(n = 10): string[] {
-    return this.conn?.stderrTail(n) ?? [];
+    return this.conn?.stderrTail(n) ?? this.lastTail.slice(-n);
   }
 
   /** Starts the backend once, however many callers ask at the same time. */
@@ -116,8 +120,9 @@ export class Instance {
     this.state = 'starting';
     const log = this.deps.log;
     const startTimeout = this.deps.gateway().startTimeout;
+    const incident = ++this.incarnation;
     const conn = await connectBackend(this.resolved, this.server, { log, redact: this.deps.redact, onSpawn: this.deps.onSpawn });
-    const peer = new BackendPeer(conn.transport, () => this.exitError(conn));
+    const peer = new BackendPeer(conn.transport, () => this.exitError(conn, incident));
     this.conn = conn;
     this.peer = peer;
     peer.onnotification = (n) => this.onNotification(n);
@@ -137,10 +142,10 @@ export class Instance {
       this.deps.cache.put(this.manifest);
       this.state = 'ready';
       this.stats.startedAt = Date.now();
-      this.lastError = undefined;
       log.info({ childPid: this.pid, tools: this.manifest.tools.length }, "backend ready");
     } catch (err) {
-      const e = err instanceof McplexError && err.code !== 'CALL_TIMEOUT' ? err : this.startError(conn, err as Error);
+      const e = err instanceof McplexError && err.code !== 'CALL_TIMEOUT' ? err : this.startError(conn, err as Error, incident);
+      this.lastTail = conn.stderrTail(10);
       this.lastError = e.message;
       this.state = 'idle';
       await peer.close(e).catch(() => undefined);
@@ -150,22 +155,23 @@ export class Instance {
     }
   }
 
-  private startError(conn: Connection, err: Error): McplexError {
+  private startError(conn: Connection, err: Error, incident: number): McplexError {
     const stderr = conn.stderrTail(10);
     const timedOut = err instanceof McplexError && err.code === 'CALL_TIMEOUT';
     const what = timedOut ? `did not finish initialize within startTimeout (${this.deps.gateway().startTimeout} ms)` : `failed to start: ${err.message}`;
-    return new McplexError(timedOut ? 'START_TIMEOUT' : 'START_FAILED', `server "${this.name}" ${what}${tailText(stderr)}`, { stderr });
+    return new McplexError(timedOut ? 'START_TIMEOUT' : 'START_FAILED', `server "${this.name}" ${what}${tailText(stderr)}`, { stderr, incident });
   }
 
-  private exitError(conn: Connection): McplexError {
+  private exitError(conn: Connection, incident: number): McplexError {
     const stderr = conn.stderrTail(10);
-    return new McplexError('BACKEND_CLOSED', `server "${this.name}" ${conn.exitDescription()} while requests were in flight${tailText(stderr)}`, { stderr });
+    return new McplexError('BACKEND_CLOSED', `server "${this.name}" ${conn.exitDescription()} while requests were in flight${tailText(stderr)}`, { stderr, incident });
   }
 
   private onBackendClosed(conn: Connection, reason: McplexError): void {
     if (this.conn !== conn) return;
     const pid = conn.pid?.();
     if (pid) this.deps.onExit?.(pid);
+    this.lastTail = conn.stderrTail(10);
     this.conn = undefined;
     this.peer = undefined;
     this.subscriptions.clear();

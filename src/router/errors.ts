@@ -20,7 +20,7 @@ export class McplexError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details: { rpc?: JsonRpcError; stderr?: string[] } = {},
+    readonly details: { rpc?: JsonRpcError; stderr?: string[]; /** which run of a backend failed, so one crash counts once */ incident?: number } = {},
   ) {
     super(message);
   }

@@ -6,8 +6,8 @@ import { McplexError } from '../router/errors.js';
 /** Errors that say the backend process itself is unwell (tool errors and timeouts of one call do not count). */
 const PROCESS_FAILURES = new Set(['START_FAILED', 'START_TIMEOUT', 'BACKEND_CLOSED']);
 
-/** True if the error counts against the instance's health. */
-export function isProcessFailure(err: unknown): boolean {
+/** True if the error says the backend process failed (a start failure, a crash). */
+export function isProcessFailure(err: unknown): err is McplexError {
   return err instanceof McplexError && PROCESS_FAILURES.has(err.code);
 }
 
@@ -20,6 +20,8 @@ export class InstanceBreaker {
   private retryAt = 0;
   private lastFailure = '';
   private exhausted = false;
+  /** The last failed backend run already counted: every call it took down reports it, but it is one failure. */
+  private countedIncident?: number;
   /** opossum keeps (and reads) this very object, so changing resetTimeout here sets the next cool-down. */
   private readonly options: CircuitBreaker.Options;
 
@@ -30,7 +32,7 @@ export class InstanceBreaker {
       errorThresholdPercentage: 50,
       rollingCountTimeout: 60_000,
       resetTimeout: policy.minDelay,
-      errorFilter: (err: unknown) => !isProcessFailure(err),
+      errorFilter: (err: unknown) => !this.isNewFailure(err),
     };
     this.breaker = new CircuitBreaker((op: () => Promise<unknown>) => op(), this.options);
     this.breaker.on('open', () => {
@@ -42,6 +44,11 @@ export class InstanceBreaker {
     if (this.exhausted) return 'failed';
     if (this.breaker.opened) return 'open';
     return this.breaker.halfOpen ? 'half-open' : 'closed';
+  }
+
+  /** A process failure not counted yet (the first report of a crash or failed start). */
+  private isNewFailure(err: unknown): boolean {
+    return isProcessFailure(err) && (err.details.incident === undefined || err.details.incident !== this.countedIncident);
   }
 
   /** Exponential cool-down (with jitter) from minDelay to maxDelay as failures repeat. */
@@ -59,7 +66,8 @@ export class InstanceBreaker {
       return result;
     } catch (err) {
       if ((err as { code?: string }).code === 'EOPENBREAKER') throw this.openError('open');
-      if (isProcessFailure(err)) {
+      if (this.isNewFailure(err)) {
+        this.countedIncident = (err as McplexError).details.incident;
         this.consecutive++;
         this.lastFailure = (err as Error).message.split('\n')[0] ?? '';
         this.options.resetTimeout = this.coolDown();
