@@ -67,6 +67,11 @@ describe('circuit breaker', () => {
     const after = await call(c, 'crashy', 'echo');
     expect(text(after)).toContain('exited with code 1'); // tried again for real, not refused by the breaker
     expect((await home.cli(['restart', 'no-such-server'])).code).toBe(2);
+
+    // fixing the config replaces the instance (and its breaker): the server works again
+    home.writeConfig(faulty('crashy', [], '    restart: {retries: 10, minDelay: 5s, maxDelay: 10s}\n'));
+    await waitFor(async () => !(await call(c, 'crashy', 'echo', { fixed: true })).isError, 5000, 'the fixed server to answer');
+    expect(text(await call(c, 'crashy', 'echo', { fixed: true }))).toContain('"fixed":true');
   });
 });
 

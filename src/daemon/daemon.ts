@@ -16,6 +16,7 @@ import { Pool } from '../pool/pool.js';
 import type { ShimHello } from '../protocol/shim-hello.js';
 import { Session } from '../session/session.js';
 import { Hub } from './hub.js';
+import { Reloader } from './reload.js';
 import type { HomePaths } from './paths.js';
 import { removeDaemonInfo, writeDaemonInfo } from './state-file.js';
 import { statusSnapshot } from './status.js';
@@ -63,6 +64,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   });
   const stopMaintenance = startMaintenance(pool, { gateway: () => hub.config().gateway, log });
   const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, new AuditLog(paths.audit));
+  const reloader = new Reloader(hub, opts.configPath, paths.env);
   const envPort = process.env.MCPLEX_PORT;
   const port = opts.port ?? (envPort !== undefined && envPort !== '' ? Number(envPort) : config.gateway.port);
   let sessionSeq = 0;
@@ -84,6 +86,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       hub,
     );
     hub.add(session);
+    reloader.watchWorkspace(session.init.workspace);
     void transport.start();
     ws.send(JSON.stringify({ mcplex: 'welcome', session: id, version: VERSION }));
     session.log.info({ cwd, workspace: session.init.workspace, surface: session.init.surface }, 'session opened');
@@ -126,6 +129,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     stopping ??= (async () => {
       log.info({ signal }, 'shutting down');
       stopMaintenance();
+      await reloader.close();
       await front.close();
       for (const s of hub.sessions.values()) await s.close();
       await pool.stopAll();

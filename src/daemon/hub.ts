@@ -23,6 +23,8 @@ export class Hub implements SessionHost {
   private current: Config;
   private home: Record<string, string>;
   private refusedEdit?: string;
+  /** Bumped whenever the config or the gateway .env changes; sessions re-resolve when it moves. */
+  private gen = 0;
 
   constructor(
     config: Config,
@@ -47,6 +49,33 @@ export class Hub implements SessionHost {
 
   homeEnv(): Readonly<Record<string, string>> {
     return this.home;
+  }
+
+  generation(): number {
+    return this.gen;
+  }
+
+  /** Swaps in a validated config (clears any refused-edit error). */
+  setConfig(config: Config): void {
+    this.current = config;
+    this.refusedEdit = undefined;
+    this.gen++;
+  }
+
+  /** Re-reads MCPLEX_HOME/.env; a broken file keeps the last good values and is reported like a refused edit. */
+  reloadHomeEnv(): void {
+    try {
+      this.home = readEnvFile(this.homeEnvPath);
+      this.gen++;
+    } catch (err) {
+      this.refuse((err as Error).message);
+    }
+  }
+
+  /** Records a refused edit: the last good config keeps serving, and status and list_servers show why. */
+  refuse(message: string): void {
+    this.refusedEdit = message;
+    this.log.error({ err: message }, 'config edit refused; the last good config keeps serving');
   }
 
   audit(record: AuditRecord): void {

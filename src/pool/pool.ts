@@ -5,6 +5,9 @@ import { redactor } from '../env/redact.js';
 import { Instance, type InstanceDeps, type InstanceEvents } from './instance.js';
 import type { Manifest } from './manifest.js';
 
+/** The longest a draining instance may finish its calls (the hard cap on one call). */
+const MAX_DRAIN_MS = 10 * 60 * 1000;
+
 /** What the pool needs: everything an instance needs except its own redactor. */
 export type PoolDeps = Omit<InstanceDeps, 'redact'>;
 
@@ -18,9 +21,13 @@ export class Pool {
   constructor(private readonly deps: PoolDeps) {}
 
   /** The instance for this resolved key, created (not started) on first need. */
-  instance(resolved: ResolvedServer, server: ServerConfig, clientCapabilities: Record<string, unknown> = {}, owner?: string): Instance {
+  instance(resolved: ResolvedServer, server: ServerConfig, opts: { clientCapabilities?: Record<string, unknown>; owner?: string } = {}): Instance {
     const existing = this.instances.get(resolved.key);
-    if (existing && existing.state !== 'stopped' && existing.state !== 'draining') return existing;
+    if (existing && existing.state !== 'stopped' && existing.state !== 'draining') {
+      if (existing.resolved.configHash === resolved.configHash) return existing;
+      // Same key, different resolved config (an edit or a .env change): new calls go to a new instance while this one drains.
+      void this.drain(existing.key, 'replaced after a configuration change');
+    }
     const log = this.deps.log.child({ server: resolved.name, instance: resolved.key });
     const inst = new Instance(
       resolved,
@@ -36,8 +43,8 @@ export class Pool {
         request: (i, r) => this.events.request?.(i, r) ?? Promise.reject(new Error('no handler')),
         manifestChanged: (i) => this.events.manifestChanged?.(i),
       },
-      clientCapabilities,
-      owner,
+      opts.clientCapabilities ?? {},
+      opts.owner,
     );
     const past = this.history.get(resolved.key);
     if (past) {
@@ -80,6 +87,17 @@ export class Pool {
     this.deps.log[level]({ server: inst.name, instance: key, pid: inst.pid }, reason);
     this.history.set(key, { server: inst.name, restarts: inst.stats.restarts + (level === 'warn' ? 1 : 0), lastError: level === 'warn' ? reason : inst.lastError });
     await this.stop(key, reason);
+  }
+
+  /** Takes an instance out of service at once; it stops when its in-flight calls have finished. */
+  async drain(key: string, reason: string): Promise<void> {
+    const inst = this.instances.get(key);
+    if (!inst) return;
+    this.instances.delete(key);
+    this.deps.log.info({ server: inst.name, instance: key, inFlight: inst.inFlight }, `draining: ${reason}`);
+    const deadline = Date.now() + MAX_DRAIN_MS;
+    while (inst.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await inst.stop(reason);
   }
 
   /** Recycles every instance of a server and resets its breaker (`mcplex restart SERVER`); returns how many. */

@@ -24,6 +24,8 @@ export interface CatalogHost {
   /** The error of a refused config edit, while the last good config keeps serving. */
   configError(): string | undefined;
   audit(record: AuditRecord): void;
+  /** Changes whenever the config or gateway .env changes. */
+  generation(): number;
 }
 
 /** The client-side facts that resolution depends on. */
@@ -55,7 +57,7 @@ export class Catalog {
   /** A problem with the workspace's .mcplex.yaml or .env, shown by list_servers. */
   workspaceError?: string;
   /** servers() memo: valid while the config object and workspace files are unchanged. */
-  private memo?: { config: Config; views: ServerView[] };
+  private memo?: { generation: number; views: ServerView[] };
 
   constructor(private readonly host: CatalogHost, private readonly session: CatalogSession) {
     this.reloadWorkspace();
@@ -83,7 +85,8 @@ export class Catalog {
   /** Every enabled server visible to this session; a workspace server shadows the global one of the same name. */
   servers(): ServerView[] {
     const cfg = this.host.config();
-    if (this.memo?.config === cfg) return this.memo.views;
+    const generation = this.host.generation();
+    if (this.memo?.generation === generation) return this.memo.views;
     const merged = new Map<string, { config: ServerConfig; scope: 'global' | 'workspace'; dir: string }>();
     for (const [name, config] of Object.entries(cfg.servers)) merged.set(name, { config, scope: 'global', dir: cfg.dir });
     for (const [name, config] of Object.entries(this.workspaceServers)) merged.set(name, { config, scope: 'workspace', dir: this.session.workspace });
@@ -93,7 +96,7 @@ export class Catalog {
       out.push({ name, config, scope, resolved: this.resolve(name, config, dir, scope) });
     }
     const views = out.sort((a, b) => a.name.localeCompare(b.name));
-    this.memo = { config: cfg, views };
+    this.memo = { generation, views };
     return views;
   }
 
@@ -132,7 +135,7 @@ export class Catalog {
       for (const k of MIRRORED_CAPABILITIES) if (client[k] !== undefined) caps[k] = client[k];
     }
     const owner = view.config.sharing === 'session' ? this.session.id : undefined;
-    return this.host.pool.instance(view.resolved, view.config, caps, owner);
+    return this.host.pool.instance(view.resolved, view.config, { clientCapabilities: caps, owner });
   }
 
   /** The instance for `view` if one was created already. */

@@ -1,0 +1,89 @@
+// Hot configuration: watch config.yaml, the gateway .env and each live workspace's .env/.mcplex.yaml; validate, swap, reconcile.
+import path from 'node:path';
+import { diffServers, isEmptyDiff } from '../config/diff.js';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { FileWatcher } from '../config/watch.js';
+import type { Session } from '../session/session.js';
+import type { Hub } from './hub.js';
+
+const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/prompts/list_changed', 'notifications/resources/list_changed'];
+
+/** Applies edits without restarting anything that did not change. */
+export class Reloader {
+  private readonly watcher: FileWatcher;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly hub: Hub, private readonly configPath: string, private readonly homeEnvPath: string) {
+    this.watcher = new FileWatcher((file) => {
+      this.queue = this.queue.then(() => this.changed(file)).catch((err: Error) => hub.log.error({ err: err.message }, 'reload failed'));
+    });
+    this.watcher.add(configPath);
+    this.watcher.add(homeEnvPath);
+  }
+
+  /** Watches a workspace's `.env` and `.mcplex.yaml` (once per workspace). */
+  watchWorkspace(dir: string): void {
+    this.watcher.add(path.join(dir, '.env'));
+    this.watcher.add(path.join(dir, '.mcplex.yaml'));
+  }
+
+  /** Waits for pending reloads (tests and shutdown). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  async close(): Promise<void> {
+    await this.watcher.close();
+  }
+
+  private async changed(file: string): Promise<void> {
+    const log = this.hub.log;
+    if (file === this.configPath) {
+      await this.reloadConfig();
+    } else if (file === this.homeEnvPath) {
+      log.info({ file }, 'gateway .env changed');
+      this.reconcile([...this.hub.sessions.values()], () => this.hub.reloadHomeEnv(), new Set(), true);
+    } else {
+      const dir = path.dirname(file);
+      const affected = [...this.hub.sessions.values()].filter((s) => s.init.workspace === dir);
+      log.info({ file, sessions: affected.length }, 'workspace file changed');
+      this.reconcile(affected, () => affected.forEach((s) => s.catalog.reloadWorkspace()), new Set(), true);
+    }
+  }
+
+  private async reloadConfig(): Promise<void> {
+    let next;
+    try {
+      next = await loadConfig(this.configPath);
+    } catch (err) {
+      this.hub.refuse(err instanceof ConfigError ? err.message : `${this.configPath}: ${(err as Error).message}`);
+      return;
+    }
+    const before = this.hub.config();
+    const diff = diffServers(before.servers, next.servers);
+    if (before.gateway.port !== next.gateway.port || before.gateway.host !== next.gateway.host) {
+      this.hub.log.warn('gateway.port and gateway.host take effect at the next daemon start (mcplex restart)');
+    }
+    this.hub.log.info(diff, 'config reloaded');
+    const touched = new Set([...diff.removed, ...diff.changed]);
+    this.reconcile([...this.hub.sessions.values()], () => this.hub.setConfig(next), touched, !isEmptyDiff(diff));
+  }
+
+  /**
+   * Applies a change, then drains every instance that a session used before and no session resolves to now,
+   * or that now resolves to a different config. Unchanged instances keep their processes.
+   */
+  private reconcile(affected: Session[], apply: () => void, touchedServers: ReadonlySet<string>, notify: boolean): void {
+    const pool = this.hub.pool;
+    const usedBefore = new Set(affected.flatMap((s) => s.catalog.servers().map((v) => v.resolved.key)));
+    apply();
+    const wanted = new Map<string, string>();
+    for (const s of this.hub.sessions.values()) for (const v of s.catalog.servers()) wanted.set(v.resolved.key, v.resolved.configHash);
+    for (const inst of pool.list()) {
+      const hash = wanted.get(inst.key);
+      const stale = hash === undefined ? usedBefore.has(inst.key) || touchedServers.has(inst.name) : hash !== inst.resolved.configHash;
+      if (stale) void pool.drain(inst.key, 'its configuration changed or was removed');
+    }
+    if (notify) for (const s of affected) for (const method of LIST_CHANGED) s.notify(method);
+  }
+}
