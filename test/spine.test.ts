@@ -29,7 +29,7 @@ describe('five sessions in two directories share one daemon and one process per 
     expect(st.instances).toHaveLength(0);
     expect(descendants(st.daemon.pid)).toHaveLength(0);
     const names = (await clients[0]!.listTools()).tools.map((t) => t.name);
-    expect(names).toEqual(['list_servers', 'search_tools', 'describe_tool', 'call_tool']);
+    expect(names).toEqual(['list_servers', 'search_tools', 'describe_tool', 'call_tool', 'install_server', 'remove_server']);
     expect(clients[0]!.getServerVersion()?.name).toBe('mcplex');
     expect(clients[0]!.getServerCapabilities()?.tools?.listChanged).toBe(true);
   });

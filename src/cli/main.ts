@@ -57,6 +57,23 @@ export async function main(argv: string[]): Promise<void> {
     .description('print the config file the daemon uses')
     .action(async () => (await import('./config.js')).printPath());
 
+  const collect = (v: string, acc: string[]) => [...acc, v];
+  program
+    .command('add <name> [command...]')
+    .description('add a server (a catalog name alone, `-- CMD ARGS…`, or --url); same effect as install_server')
+    .option('--scope <scope>', 'workspace (the .mcplex.yaml of this directory\'s workspace) or global', 'workspace')
+    .option('--sharing <mode>', 'global | workspace | credential | session')
+    .option('--env <KEY=VALUE>', 'a variable for the server (stored in the scope\'s .env), repeatable', collect, [])
+    .option('--url <url>', 'a remote (Streamable HTTP) server')
+    .option('--replace', 'overwrite a server of the same name', false)
+    .action(async (name: string, command: string[], o) => (await import('./edit.js')).add(name, command, o));
+
+  program
+    .command('remove <name>')
+    .description('remove a server; same effect as remove_server')
+    .option('--scope <scope>', 'workspace or global', 'workspace')
+    .action(async (name: string, o: { scope: string }) => (await import('./edit.js')).remove(name, o));
+
   program
     .command('shim')
     .description('stdio MCP endpoint for a client (starts the daemon if none runs)')

@@ -17,6 +17,7 @@ import type { ShimHello } from '../protocol/shim-hello.js';
 import { Session } from '../session/session.js';
 import { Hub } from './hub.js';
 import { Reloader } from './reload.js';
+import { Installer } from './installer.js';
 import type { HomePaths } from './paths.js';
 import { removeDaemonInfo, writeDaemonInfo } from './state-file.js';
 import { statusSnapshot } from './status.js';
@@ -65,6 +66,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const stopMaintenance = startMaintenance(pool, { gateway: () => hub.config().gateway, log });
   const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, new AuditLog(paths.audit));
   const reloader = new Reloader(hub, opts.configPath, paths.env);
+  hub.editor = new Installer(reloader, opts.configPath, paths.env);
   const envPort = process.env.MCPLEX_PORT;
   const port = opts.port ?? (envPort !== undefined && envPort !== '' ? Number(envPort) : config.gateway.port);
   let sessionSeq = 0;

@@ -8,6 +8,7 @@ import type { Instance } from '../pool/instance.js';
 import type { Pool } from '../pool/pool.js';
 import { BackendRpcError } from '../router/errors.js';
 import type { Session, SessionHost } from '../session/session.js';
+import type { ServerEditor } from '../session/catalog.js';
 
 /** Which client capability a server→client request needs. */
 const NEEDS: Record<string, string> = {
@@ -53,6 +54,14 @@ export class Hub implements SessionHost {
 
   generation(): number {
     return this.gen;
+  }
+
+  /** Set once at startup by the composition root. */
+  editor?: ServerEditor;
+
+  installer(): ServerEditor {
+    if (!this.editor) throw new Error('server editing is not available');
+    return this.editor;
   }
 
   /** Swaps in a validated config (clears any refused-edit error). */

@@ -14,9 +14,7 @@ export class Reloader {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly hub: Hub, private readonly configPath: string, private readonly homeEnvPath: string) {
-    this.watcher = new FileWatcher((file) => {
-      this.queue = this.queue.then(() => this.changed(file)).catch((err: Error) => hub.log.error({ err: err.message }, 'reload failed'));
-    });
+    this.watcher = new FileWatcher((file) => void this.apply(file));
     this.watcher.add(configPath);
     this.watcher.add(homeEnvPath);
   }
@@ -27,8 +25,9 @@ export class Reloader {
     this.watcher.add(path.join(dir, '.mcplex.yaml'));
   }
 
-  /** Waits for pending reloads (tests and shutdown). */
-  settled(): Promise<void> {
+  /** Applies a change to one watched file now (after any queued ones); the watcher's later event is harmless. */
+  apply(file: string): Promise<void> {
+    this.queue = this.queue.then(() => this.changed(file)).catch((err: Error) => this.hub.log.error({ err: err.message }, 'reload failed'));
     return this.queue;
   }
 

@@ -13,6 +13,7 @@ import type { Pool } from '../pool/pool.js';
 import type { RequestOptions } from '../router/backend-peer.js';
 import { McplexError } from '../router/errors.js';
 import type { AuditRecord } from '../observe/audit.js';
+import type { InstallRequest } from '../config/install.js';
 
 /** What a session needs from the daemon. */
 export interface CatalogHost {
@@ -26,6 +27,20 @@ export interface CatalogHost {
   audit(record: AuditRecord): void;
   /** Changes whenever the config or gateway .env changes. */
   generation(): number;
+  /** Installs or removes servers (install_server / remove_server). */
+  installer(): ServerEditor;
+}
+
+/** The config-editing half of the daemon, as sessions see it. */
+export interface ServerEditor {
+  install(catalog: Catalog, workspace: string, req: InstallRequest, opts: EditOptions): Promise<Record<string, unknown>>;
+  remove(workspace: string, server: string, opts: EditOptions): Promise<Record<string, unknown>>;
+}
+
+/** Where an edit goes and whether a global one is confirmed. */
+export interface EditOptions {
+  scope: 'workspace' | 'global';
+  confirm: boolean;
 }
 
 /** The client-side facts that resolution depends on. */
@@ -151,6 +166,16 @@ export class Catalog {
   /** A config problem this session should be told about (global edit refused, or a broken workspace file). */
   configError(): string | undefined {
     return this.host.configError() ?? this.workspaceError;
+  }
+
+  /** Installs a server for this session's workspace (or globally). */
+  install(req: InstallRequest, opts: EditOptions): Promise<Record<string, unknown>> {
+    return this.host.installer().install(this, this.session.workspace, req, opts);
+  }
+
+  /** Removes a server from this session's workspace config (or the global one). */
+  remove(server: string, opts: EditOptions): Promise<Record<string, unknown>> {
+    return this.host.installer().remove(this.session.workspace, server, opts);
   }
 
   /** The server's manifest from its live instance or the cache; with `discover`, starts it when neither has one. */

@@ -2,7 +2,8 @@
 import type { Params } from '../protocol/jsonrpc.js';
 import type { ToolDef } from '../pool/manifest.js';
 import { McplexError } from '../router/errors.js';
-import type { Catalog, ServerView } from '../session/catalog.js';
+import type { Catalog, EditOptions, ServerView } from '../session/catalog.js';
+import type { InstallRequest } from '../config/install.js';
 import { toolAllowed } from './filter.js';
 import { errorResult, errorToResult, jsonResult, type ToolResult } from './results.js';
 import { oneLine, ToolIndex, type ToolEntry } from './search.js';
@@ -37,6 +38,31 @@ export const META_TOOLS: ToolDef[] = [
     name: 'call_tool',
     description: 'Call a tool on a server with arguments matching its schema (see describe_tool). Returns the tool result unchanged.',
     inputSchema: { type: 'object', properties: { server: str, tool: str, arguments: { type: 'object' } }, required: ['server', 'tool'] },
+  },
+  {
+    name: 'install_server',
+    description:
+      'Add an MCP server. Catalog names (github, playwright, fetch, …) need no command. env values are stored in .env. scope global needs confirm: true (else shows what it would write).',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        server: str,
+        scope: { enum: ['workspace', 'global'] },
+        command: str,
+        args: { type: 'array', items: str },
+        url: str,
+        env: { type: 'object', additionalProperties: str },
+        sharing: { enum: ['global', 'workspace', 'credential', 'session'] },
+        confirm: { type: 'boolean' },
+        replace: { type: 'boolean' },
+      },
+      required: ['server'],
+    },
+  },
+  {
+    name: 'remove_server',
+    description: 'Remove an MCP server added with install_server. scope global needs confirm: true.',
+    inputSchema: { type: 'object', properties: { server: str, scope: { enum: ['workspace', 'global'] }, confirm: { type: 'boolean' } }, required: ['server'] },
   },
 ];
 
@@ -131,6 +157,26 @@ async function describeTool(catalog: Catalog, args: Params): Promise<ToolResult>
   return jsonResult({ server: view.name, ...def, description: def.description ?? oneLine(def.title) });
 }
 
+function editOptions(args: Params): EditOptions {
+  const scope = args.scope === 'global' ? 'global' : 'workspace';
+  return { scope, confirm: args.confirm === true };
+}
+
+async function installServer(catalog: Catalog, args: Params): Promise<ToolResult> {
+  const stringMap = (v: unknown): Record<string, string> | undefined =>
+    v && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)])) : undefined;
+  const req: InstallRequest = {
+    server: requireString(args, 'server'),
+    ...(typeof args.command === 'string' ? { command: args.command } : {}),
+    ...(Array.isArray(args.args) ? { args: args.args.map(String) } : {}),
+    ...(typeof args.url === 'string' ? { url: args.url } : {}),
+    ...(stringMap(args.env) ? { env: stringMap(args.env) } : {}),
+    ...(typeof args.sharing === 'string' ? { sharing: args.sharing as InstallRequest['sharing'] } : {}),
+    replace: args.replace === true,
+  };
+  return jsonResult(await catalog.install(req, editOptions(args)));
+}
+
 /** Runs a meta tool. */
 export async function callMetaTool(catalog: Catalog, name: string, args: Params, ctx: CallContext): Promise<ToolResult> {
   try {
@@ -141,6 +187,12 @@ export async function callMetaTool(catalog: Catalog, name: string, args: Params,
         return await searchTools(catalog, args);
       case 'describe_tool':
         return await describeTool(catalog, args);
+      case 'install_server':
+        return await installServer(catalog, args);
+      case 'remove_server': {
+        const opts = editOptions(args);
+        return jsonResult(await catalog.remove(requireString(args, 'server'), opts));
+      }
       case 'call_tool': {
         const view = catalog.find(requireString(args, 'server'));
         return await forwardToolCall(catalog, view, requireString(args, 'tool'), args.arguments, ctx);
