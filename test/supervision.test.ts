@@ -172,6 +172,29 @@ describe('limits and framing', () => {
     expect(text(r)).toContain('faulty server');
   });
 
+  it('a call that gets no answer fails after callTimeout and is never retried', async () => {
+    home = new Home(faulty('hung', ['--hang-after-init'], '    callTimeout: 1s\n'));
+    const c = await home.client();
+    const started = Date.now();
+    const r = await call(c, 'hung', 'echo');
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/timed out after 1000 ms/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    const inst = (await home.status()).instances.find((i) => i.server === 'hung');
+    expect(inst?.calls).toBe(1);
+  });
+
+  it('an instance that stops answering ping is recycled', async () => {
+    home = new Home(faulty('hung', ['--hang-after-init']));
+    const c = await home.client({ env: { MCPLEX_PING_INTERVAL_MS: '500' } });
+    await c.callTool({ name: 'describe_tool', arguments: { server: 'hung', tool: 'echo' } });
+    const pid = (await home.status()).instances.find((i) => i.server === 'hung')?.pid as number;
+    expect(alive(pid)).toBe(true);
+    await waitFor(() => !alive(pid), 10_000, 'the hung instance to be recycled');
+    const inst = (await home.status()).instances.find((i) => i.server === 'hung');
+    expect(inst).toBeUndefined();
+  });
+
   it('a slow starter within startTimeout works', async () => {
     home = new Home(faulty('slow', ['--slow-start', '1500']));
     const c = await home.client();

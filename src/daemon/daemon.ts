@@ -63,7 +63,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     onSpawn: (pid, server) => registry.record(pid, server ?? '?'),
     onExit: (pid) => registry.forget(pid),
   });
-  const stopMaintenance = startMaintenance(pool, { gateway: () => hub.config().gateway, log });
+  const pingEvery = Number(process.env.MCPLEX_PING_INTERVAL_MS) || undefined;
+  const stopMaintenance = startMaintenance(pool, { gateway: () => hub.config().gateway, log, pingEveryMs: pingEvery, pingTimeoutMs: pingEvery && Math.min(10_000, pingEvery) });
   const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, new AuditLog(paths.audit));
   const reloader = new Reloader(hub, opts.configPath, paths.env);
   hub.editor = new Installer(reloader, opts.configPath, paths.env);
