@@ -12,10 +12,16 @@ export const DEBOUNCE_MS = 150;
 export class FileWatcher {
   private readonly watcher: FSWatcher;
   private readonly files = new Set<string>();
+  private readonly dirs = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly onChange: (file: string) => void) {
-    this.watcher = watch([], { ignoreInitial: true, depth: 0, atomic: true });
+    // Everything but the watched files is ignored up front, so busy neighbours (audit.jsonl, logs) cost nothing.
+    const ignored = (p: string) => {
+      const abs = path.resolve(p);
+      return !this.files.has(abs) && !this.dirs.has(abs);
+    };
+    this.watcher = watch([], { ignoreInitial: true, depth: 0, atomic: true, ignored });
     this.watcher.on('all', (_event, changed) => this.fire(path.resolve(changed)));
   }
 
@@ -24,6 +30,7 @@ export class FileWatcher {
     const abs = path.resolve(file);
     if (this.files.has(abs)) return;
     this.files.add(abs);
+    this.dirs.add(path.dirname(abs));
     this.watcher.add(path.dirname(abs));
   }
 

@@ -65,7 +65,8 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   });
   const pingEvery = Number(process.env.MCPLEX_PING_INTERVAL_MS) || undefined;
   const stopMaintenance = startMaintenance(pool, { gateway: () => hub.config().gateway, log, pingEveryMs: pingEvery, pingTimeoutMs: pingEvery && Math.min(10_000, pingEvery) });
-  const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, new AuditLog(paths.audit));
+  const audit = new AuditLog(paths.audit);
+  const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, audit);
   const reloader = new Reloader(hub, opts.configPath, paths.env);
   hub.editor = new Installer(reloader, opts.configPath, paths.env);
   const envPort = process.env.MCPLEX_PORT;
@@ -136,6 +137,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       await front.close();
       for (const s of hub.sessions.values()) await s.close();
       await pool.stopAll();
+      audit.close();
       removeDaemonInfo(paths.daemonJson);
       opts.releaseLock();
       log.info('stopped');

@@ -15,29 +15,38 @@ export interface AuditRecord {
   outcome: 'ok' | 'error' | 'tool_error' | 'cancelled';
 }
 
-/** Appends audit records; rotation keeps one previous file. */
+/** Appends audit records through one open descriptor; rotation keeps one previous file. */
 export class AuditLog {
-  private bytes: number;
+  private bytes = 0;
+  private fd?: number;
 
-  constructor(private readonly file: string) {
-    try {
-      this.bytes = fs.statSync(file).size;
-    } catch {
-      this.bytes = 0;
+  constructor(private readonly file: string) {}
+
+  private open(): number {
+    if (this.fd === undefined) {
+      this.fd = fs.openSync(this.file, 'a', 0o600);
+      this.bytes = fs.fstatSync(this.fd).size;
     }
+    return this.fd;
   }
 
   record(r: AuditRecord): void {
     const line = JSON.stringify({ ts: new Date().toISOString(), ...r }) + '\n';
     try {
-      if (this.bytes + line.length > MAX_AUDIT_BYTES) {
+      if (this.bytes + line.length > MAX_AUDIT_BYTES && this.fd !== undefined) {
+        this.close();
         fs.renameSync(this.file, `${this.file}.1`);
-        this.bytes = 0;
       }
-      fs.appendFileSync(this.file, line, { mode: 0o600 });
-      this.bytes += line.length;
+      fs.writeSync(this.open(), line);
+      this.bytes += Buffer.byteLength(line);
     } catch {
       // auditing must never fail a call
     }
+  }
+
+  /** Closes the descriptor (daemon shutdown). */
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
   }
 }

@@ -1,8 +1,15 @@
 // `tools: {allow, deny}` globs on tool names (`*` and `?`).
 
+const compiled = new Map<string, RegExp>();
+
 function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`);
+  let re = compiled.get(glob);
+  if (!re) {
+    const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+    re = new RegExp(`^${body}$`);
+    compiled.set(glob, re);
+  }
+  return re;
 }
 
 /** True if the tool passes the server's allow list and is not denied. */

@@ -1,0 +1,187 @@
+// Turns results into targets, a console table and bench/results.md (ratios first).
+import { ratio } from './stats.mjs';
+
+const f = (v, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
+const x = (v, d = 2) => (typeof v === 'number' && Number.isFinite(v) ? `${v.toFixed(d)}×` : '—');
+
+/** The issue's targets, evaluated against this run (reported, never asserted). */
+export function targets(r) {
+  const row10 = r.memory?.rows?.find((row) => row.sessions === 10);
+  const t = (name, value, op, target, unit = '') => ({
+    name,
+    value: value ?? null,
+    target: `${op} ${target}${unit}`,
+    met: typeof value === 'number' && Number.isFinite(value) ? (op === '≤' ? value <= target : value >= target) : null,
+  });
+  return [
+    t('mcplex/direct PSS at 10 sessions × 3 servers', row10?.ratio?.pss, '≤', 0.25),
+    t('new terminal: shim → initialize p50 / node -e 0 p50', r.newTerminal?.ratioP50, '≤', 1.5),
+    t('added latency per call, p50 (ms)', r.perCall?.sequential?.addedP50, '≤', 0.3),
+    t('throughput at 10 sessions, mcplex/direct', r.perCall?.throughput?.ratio, '≥', 0.7),
+    t('meta surface tools/list (cl100k tokens)', r.tokens?.meta?.tokens, '≤', 800),
+    t(`daemon RSS with ${r.daemon?.sessions ?? 50} sessions (MB)`, r.daemon?.withSessions?.rssMB, '≤', 80),
+  ];
+}
+
+const cpuLine = (c) => Object.entries(c).filter(([k]) => k !== 'total').map(([k, v]) => `${k} ${v}`).join(', ');
+const mark = (met) => (met === null ? 'n/a' : met ? '✓' : '✗');
+
+/** Every table of the report: {title, headers, rows, notes}. */
+export function tables(r) {
+  const out = [];
+  out.push({
+    title: 'Targets',
+    headers: ['figure', 'this run', 'target', 'met'],
+    rows: r.targets.map((t) => [t.name, typeof t.value === 'number' ? String(t.value) : '—', t.target, mark(t.met)]),
+  });
+
+  const ratios = [];
+  for (const row of r.memory?.rows ?? []) ratios.push([`PSS, mcplex/direct, ${row.sessions} × 3`, x(row.ratio.pss), `direct: ${row.direct.processes} procs, ${f(row.direct.pssMB, 0)} MB`]);
+  const last = r.memory?.rows?.at(-1);
+  if (last) ratios.push([`processes, mcplex/direct, ${last.sessions} × 3`, x(last.ratio.processes), `${last.mcplex.processes} vs ${last.direct.processes}`]);
+  if (r.newTerminal) ratios.push(['new terminal p50, shim/`node -e 0`', x(r.newTerminal.ratioP50), `${f(r.newTerminal.shimToInitialize.p50)} vs ${f(r.newTerminal.nodeDashE0.p50)} ms`]);
+  if (r.perCall) {
+    ratios.push(['echo p50, mcplex/direct', x(r.perCall.sequential.ratioP50), `+${f(r.perCall.sequential.addedP50, 3)} ms per call`]);
+    ratios.push(['throughput at 10 sessions, mcplex/direct', x(r.perCall.throughput.ratio), `${r.perCall.throughput.mcplexCallsPerSec} vs ${r.perCall.throughput.directCallsPerSec} calls/s`]);
+  }
+  if (r.tokens) {
+    ratios.push(['tools/list tokens, meta/raw backends', x(r.tokens.ratio.metaToRaw, 3), `${r.tokens.meta.tokens} vs ${r.tokens.raw.tokens}`]);
+    ratios.push(['tools/list tokens, direct surface/raw backends', x(r.tokens.ratio.directToRaw, 3), `${r.tokens.direct.tokens} vs ${r.tokens.raw.tokens}`]);
+  }
+  for (const [name, row] of Object.entries(r.peers?.rows ?? {})) {
+    if (name === 'mcplex-shim' || name === 'direct' || row.skipped) continue;
+    ratios.push([`${name} at ${r.peers.sessions} sessions: PSS / mcplex PSS`, x(row.pssRatioToMcplexShim), `${f(row.memory.pssMB, 0)} vs ${f(r.peers.rows['mcplex-shim']?.memory?.pssMB, 0)} MB`]);
+    ratios.push([`${name}: echo p50 / mcplex echo p50`, x(ratio(row.latency.p50, r.peers.rows['mcplex-shim']?.latency?.p50)), `${f(row.latency.p50, 2)} vs ${f(r.peers.rows['mcplex-shim']?.latency?.p50, 2)} ms`]);
+  }
+  out.push({ title: 'Ratios (baseline measured in the same run)', headers: ['ratio', 'value', 'figures'], rows: ratios });
+
+  if (r.memory?.rows) {
+    out.push({
+      title: '1. Processes and memory: N sessions × 3 servers (everything, memory, filesystem)',
+      headers: ['sessions', 'direct procs', 'mcplex procs', 'direct RSS MB', 'mcplex RSS MB', 'direct PSS MB', 'mcplex PSS MB', 'PSS ratio', 'mcplex PSS: shims / daemon / servers'],
+      rows: r.memory.rows.map((row) => {
+        const k = row.mcplex.kinds;
+        const servers = ['everything', 'memory', 'filesystem'].reduce((a, s) => a + (k[s]?.pssMB ?? 0), 0);
+        return [row.sessions, row.direct.processes, row.mcplex.processes, f(row.direct.rssMB, 0), f(row.mcplex.rssMB, 0), f(row.direct.pssMB, 0), f(row.mcplex.pssMB, 0), x(row.ratio.pss), `${f(k.shim?.pssMB, 0)} / ${f(k.daemon?.pssMB, 0)} / ${f(servers, 0)}`];
+      }),
+      notes: ['Direct: every session spawns its own three servers (SDK stdio client, initialized, one tool call each). mcplex: every session is a real `mcplex shim`; one call_tool to each server; all three `sharing: global`. Counts exclude the bench process.', 'PSS splits shared pages (the node binary) among every process mapping them, so the more node processes run, the smaller each one\'s PSS.'],
+    });
+  }
+  if (r.newTerminal) {
+    const s = r.newTerminal;
+    out.push({
+      title: `2. New terminal (warm daemon, ${s.runs} runs each, interleaved)`,
+      headers: ['measure', 'p50 ms', 'p99 ms'],
+      rows: [
+        ['shim spawn → initialize reply', f(s.shimToInitialize.p50), f(s.shimToInitialize.p99)],
+        ['`node -e 0` spawn → exit (baseline)', f(s.nodeDashE0.p50), f(s.nodeDashE0.p99)],
+        ['`mcplex shim --help` spawn → exit (node + CLI entry + shim bundle)', f(s.shimHelpExit.p50), f(s.shimHelpExit.p99)],
+        ['/ws connect + hello + initialize, in-process', f(s.inProcessWsToInitialize.p50), f(s.inProcessWsToInitialize.p99)],
+      ],
+      notes: [`Idle footprint: shim ${f(s.idleFootprint.shim.rssMB)} MB RSS / ${f(s.idleFootprint.shim.pssMB)} MB PSS; bare idle node ${f(s.idleFootprint.bareNode.rssMB)} MB RSS / ${f(s.idleFootprint.bareNode.pssMB)} MB PSS.`],
+    });
+  }
+  if (r.perCall) {
+    const { sequential: q, throughput: t } = r.perCall;
+    out.push({
+      title: `3. Per call: echo on server-everything (raw JSON lines; ${q.calls} sequential calls each, interleaved blocks)`,
+      headers: ['measure', 'direct', 'mcplex', 'mcplex − direct', 'mcplex/direct'],
+      rows: [
+        ['sequential p50 ms', f(q.direct.p50, 3), f(q.mcplex.p50, 3), f(q.addedP50, 3), x(q.ratioP50)],
+        ['sequential p99 ms', f(q.direct.p99, 3), f(q.mcplex.p99, 3), f(q.addedP99, 3), x(ratio(q.mcplex.p99, q.direct.p99))],
+        ['sequential p50 ms, in-process /ws client (no shim)', f(q.direct.p50, 3), f(q.inProcessWs.p50, 3), f(q.inProcessWs.p50 - q.direct.p50, 3), x(ratio(q.inProcessWs.p50, q.direct.p50))],
+        [`throughput, ${t.sessions} sessions, calls/s`, t.directCallsPerSec, t.mcplexCallsPerSec, t.mcplexCallsPerSec - t.directCallsPerSec, x(t.ratio)],
+        ['CPU µs per call at that throughput (all processes)', t.cpuMicrosPerCall.direct.total, t.cpuMicrosPerCall.mcplex.total, t.cpuMicrosPerCall.mcplex.total - t.cpuMicrosPerCall.direct.total, x(ratio(t.cpuMicrosPerCall.mcplex.total, t.cpuMicrosPerCall.direct.total))],
+      ],
+      notes: [
+        `Added p50 split: shim hop (stdio + /ws) ${f(q.split.shimHop, 3)} ms, daemon hop (routing + stdio to the backend) ${f(q.split.daemonHop, 3)} ms.`,
+        `Sequential CPU µs per call — direct: ${cpuLine(q.cpuMicrosPerCall.direct)}; mcplex: ${cpuLine(q.cpuMicrosPerCall.mcplex)}.`,
+        `Throughput CPU µs per call — direct: ${cpuLine(t.cpuMicrosPerCall.direct)}; mcplex: ${cpuLine(t.cpuMicrosPerCall.mcplex)}.`,
+        `Throughput: ${t.rounds} alternating rounds; direct = 10 clients each with its own server; mcplex = 10 shims, one daemon, one shared server-everything.`,
+      ],
+    });
+  }
+  if (r.tokens) {
+    const k = r.tokens;
+    out.push({
+      title: '4. Tokens of tools/list (cl100k_base, JSON)',
+      headers: ['surface', 'tools', 'tokens', 'vs raw'],
+      rows: [
+        ['mcplex meta', k.meta.tools, k.meta.tokens, x(k.ratio.metaToRaw, 3)],
+        ['mcplex direct (`--surface direct`)', k.direct.tools, k.direct.tokens, x(k.ratio.directToRaw, 3)],
+        ['raw backends (sum)', k.raw.tools, k.raw.tokens, x(1, 3)],
+        ...Object.entries(k.raw.perServer).map(([name, v]) => [`  raw ${name}`, v.tools, v.tokens, x(ratio(v.tokens, k.raw.tokens), 3)]),
+      ],
+      notes: [`The meta surface's initialize instructions add ${k.metaInstructionsTokens} tokens.`],
+    });
+  }
+  if (r.daemon) {
+    const d = r.daemon;
+    out.push({
+      title: '5. Daemon footprint',
+      headers: ['state', 'daemon RSS MB', 'daemon PSS MB'],
+      rows: [
+        ['idle', f(d.idle.rssMB), f(d.idle.pssMB)],
+        [`${d.sessions} shim sessions`, f(d.withSessions.rssMB), f(d.withSessions.pssMB)],
+        [`after ${d.calls} calls (${d.callSessions} sessions, ${d.callSeconds} s)`, f(d.afterCalls.rssMB), f(d.afterCalls.pssMB)],
+        [`after another ${d.calls} calls`, f(d.afterSecondBatch.rssMB), f(d.afterSecondBatch.pssMB)],
+      ],
+      notes: [`≈ ${d.perSessionKB} kB RSS per session; growth ${f(d.growthAfterCallsMB)} MB over the first ${d.calls} calls, ${f(d.growthInSecondBatchMB)} MB over the next ${d.calls}.`],
+    });
+  }
+  if (r.peers) {
+    const p = r.peers;
+    out.push({
+      title: `6. Peers at ${p.sessions} sessions fronting server-everything (${p.calls} sequential echo calls, SDK client)`,
+      headers: ['gateway', 'sharing', 'procs', 'RSS MB', 'PSS MB', 'PSS / mcplex', 'echo p50 ms', 'echo p99 ms', 'p50 / direct'],
+      notes: Object.entries(p.rows).filter(([, row]) => row.skipped).map(([name, row]) => `${name} skipped: ${row.skipped}`),
+      rows: Object.entries(p.rows).map(([name, row]) =>
+        row.skipped
+          ? [name, row.shares, 'skipped', '', '', '', '', '', '']
+          : [name, row.shares, row.memory.processes, f(row.memory.rssMB, 0), f(row.memory.pssMB, 0), x(row.pssRatioToMcplexShim), f(row.latency.p50, 3), f(row.latency.p99, 3), x(row.latencyRatioToDirect)],
+      ),
+    });
+  }
+  return out;
+}
+
+function pad(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...String(r[i] ?? '')].length)));
+  return rows.map((r) => r.map((c, i) => String(c ?? '') + ' '.repeat(widths[i] - [...String(c ?? '')].length)));
+}
+
+/** Console text. */
+export function toText(r) {
+  const lines = [`mcplex bench — ${r.date} — ${machineLine(r.machine)}${r.quick ? ' — QUICK' : ''}`];
+  for (const t of tables(r)) {
+    lines.push('', t.title);
+    const p = pad([t.headers, ...t.rows]);
+    lines.push('  ' + p[0].join('  '), '  ' + p[0].map((c) => '-'.repeat([...c].length)).join('  '));
+    for (const row of p.slice(1)) lines.push('  ' + row.join('  '));
+    for (const n of t.notes ?? []) lines.push(`  · ${n}`);
+  }
+  if (r.cleanup) lines.push('', `cleanup: ${r.cleanup.leftoverProcesses.length} processes left, ${r.cleanup.leftoverDirs.length} temp dirs left`);
+  return lines.join('\n');
+}
+
+export function machineLine(m) {
+  return `${m.cpus} × ${m.model}, ${m.totalMemGB} GB, Node ${m.node}, ${m.os}`;
+}
+
+/** bench/results.md: the same tables in markdown, ratios first. */
+export function toMarkdown(r) {
+  const esc = (c) => String(c ?? '').replace(/\|/g, '\\|');
+  const lines = [
+    '# mcplex benchmark',
+    '',
+    `Run ${r.date} on ${machineLine(r.machine)} (load average at start ${r.machine.loadavg}); mcplex ${r.mcplex?.version} at ${r.mcplex?.commit ?? '?'}${r.mcplex?.srcModified ? ' (src modified)' : ''}; ${r.durationSec} s${r.quick ? ', BENCH_QUICK' : ''}.`,
+    'Every figure is compared with a baseline measured in the same run. Rerun with `npm run bench` (writes `bench/results.json` and this file).',
+  ];
+  for (const t of tables(r)) {
+    lines.push('', `## ${t.title}`, '', `| ${t.headers.map(esc).join(' | ')} |`, `|${t.headers.map(() => '---').join('|')}|`);
+    for (const row of t.rows) lines.push(`| ${row.map(esc).join(' | ')} |`);
+    if (t.notes?.length) lines.push('', ...t.notes.map((n) => `- ${n}`));
+  }
+  if (r.cleanup) lines.push('', `Cleanup after the run: ${r.cleanup.leftoverProcesses.length} processes left, ${r.cleanup.leftoverDirs.length} temp dirs left.`);
+  return lines.join('\n') + '\n';
+}
