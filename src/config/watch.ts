@@ -6,22 +6,17 @@ import { watch, type FSWatcher } from 'chokidar';
 export const DEBOUNCE_MS = 150;
 
 /**
- * Watches the directories of the given files (so editors that save by rename, and files that do not
- * exist yet, are handled) and calls onChange with each changed file once its events settle.
+ * Watches the given files themselves (chokidar handles editors that save by rename, and files that do
+ * not exist yet) and calls onChange with each changed file once its events settle.
  */
 export class FileWatcher {
   private readonly watcher: FSWatcher;
   private readonly files = new Set<string>();
-  private readonly dirs = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly onChange: (file: string) => void) {
-    // Everything but the watched files is ignored up front, so busy neighbours (audit.jsonl, logs) cost nothing.
-    const ignored = (p: string) => {
-      const abs = path.resolve(p);
-      return !this.files.has(abs) && !this.dirs.has(abs);
-    };
-    this.watcher = watch([], { ignoreInitial: true, depth: 0, atomic: true, ignored });
+    // Files, not their directories: a busy neighbour (audit.jsonl, a build's output) must cost nothing.
+    this.watcher = watch([], { ignoreInitial: true, atomic: true });
     this.watcher.on('all', (_event, changed) => this.fire(path.resolve(changed)));
   }
 
@@ -30,8 +25,7 @@ export class FileWatcher {
     const abs = path.resolve(file);
     if (this.files.has(abs)) return;
     this.files.add(abs);
-    this.dirs.add(path.dirname(abs));
-    this.watcher.add(path.dirname(abs));
+    this.watcher.add(abs);
   }
 
   private fire(file: string): void {
