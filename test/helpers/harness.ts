@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { procEntries } from '../../scripts/bench/procs.mjs';
 
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -170,52 +171,8 @@ export function killQuietly(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** True if the pid is alive and not a zombie. */
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function procEntries(): Array<{ pid: number; ppid: number; cmd: string }> {
-  const out: Array<{ pid: number; ppid: number; cmd: string }> = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (rest[0] === 'Z') continue;
-      const cmd = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      out.push({ pid: Number(name), ppid: Number(rest[1]), cmd });
-    } catch {
-      // exited while we looked
-    }
-  }
-  return out;
-}
-
-/** Every live descendant of pid (children, grandchildren…). */
-export function descendants(pid: number): Array<{ pid: number; cmd: string }> {
-  const all = procEntries();
-  const out: Array<{ pid: number; cmd: string }> = [];
-  const frontier = [pid];
-  while (frontier.length) {
-    const p = frontier.pop()!;
-    for (const e of all) if (e.ppid === p) {
-      out.push({ pid: e.pid, cmd: e.cmd });
-      frontier.push(e.pid);
-    }
-  }
-  return out;
-}
+// /proc accounting is shared with the benchmarks.
+export { alive, descendants } from '../../scripts/bench/procs.mjs';
 
 /** Live processes whose environment names this MCPLEX_HOME (daemons and shims of a test home). */
 export function processesOfHome(home: string): number[] {
