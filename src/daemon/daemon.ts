@@ -49,6 +49,10 @@ async function readConfig(opts: DaemonOptions): Promise<Config> {
 /** Runs the daemon until SIGTERM/SIGINT; the caller already holds the singleton lock. */
 export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const { paths } = opts;
+  // A stop requested while starting (e.g. during the orphan sweep) waits for startup, so nothing is left half-done.
+  let signalled: ((sig: string) => void) | undefined;
+  const early: string[] = [];
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => (signalled ? signalled(sig) : early.push(sig)));
   const log = createLogger({ file: paths.log, stderr: opts.foreground });
   const config = await readConfig(opts);
   const started = Date.now();
@@ -149,8 +153,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     return stopping;
   };
   await new Promise<void>((resolve) => {
-    for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-      process.on(sig, () => void shutdown(sig).then(resolve));
-    }
+    signalled = (sig) => void shutdown(sig).then(resolve);
+    if (early[0]) signalled(early[0]);
   });
 }
