@@ -37,6 +37,18 @@ describe('editing config.yaml', () => {
     await waitFor(() => changed > 0, 2000, 'tools/list_changed');
   });
 
+  it('an editor that saves by writing a temp file and renaming it over config.yaml is seen too', async () => {
+    home = new Home(faulty('alpha'));
+    const c = await home.client();
+    expect(await serverNames(c)).toEqual(['alpha']);
+    for (const next of ['beta', 'gamma']) {
+      const tmp = `${home.configPath}.swp`;
+      fs.writeFileSync(tmp, `gateway:\n  port: 0\nservers:\n${faulty('alpha')}${faulty(next)}`);
+      fs.renameSync(tmp, home.configPath);
+      await waitFor(async () => (await serverNames(c)).includes(next), 3000, `${next} after a rename-save`);
+    }
+  });
+
   it('changing one server restarts only that one on its next call', async () => {
     home = new Home(faulty('alpha') + faulty('beta'));
     const c = await home.client();
