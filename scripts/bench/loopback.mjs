@@ -3,7 +3,8 @@ import net from 'node:net';
 
 const listen = net.Server.prototype.listen;
 net.Server.prototype.listen = function (...args) {
-  // listen(port[, cb]) → listen(port, '127.0.0.1'[, cb]); any other form is left alone.
-  if (typeof args[0] === 'number' && (args.length === 1 || typeof args[1] === 'function')) args.splice(1, 0, '127.0.0.1');
+  // listen(port[, cb]) → listen(port, '127.0.0.1'[, cb]) (port as a number or a numeric string); any other form is left alone.
+  const port = typeof args[0] === 'string' && /^\d+$/.test(args[0]) ? Number(args[0]) : args[0];
+  if (typeof port === 'number' && (args.length === 1 || typeof args[1] === 'function')) args.splice(0, 1, port, '127.0.0.1');
   return listen.apply(this, args);
 };

@@ -4,6 +4,7 @@ import type { ResolvedServer } from '../env/resolve.js';
 import type { ServerConfig } from '../config/types.js';
 import type { MessageTransport } from '../protocol/transport.js';
 import { StdioTransport } from './stdio.js';
+import { dockerArgs } from './docker.js';
 
 export interface ConnectOptions {
   log: Logger;
@@ -34,9 +35,7 @@ export async function connectBackend(resolved: ResolvedServer, server: ServerCon
     const transport = sdk as unknown as MessageTransport;
     return { transport, stderrTail: () => [], exitDescription: () => `connection to ${url.origin} closed` };
   }
-  const [command, args] = server.docker
-    ? ['docker', ['run', '-i', '--rm', ...Object.keys(resolved.env).filter((k) => k in server.env).flatMap((k) => ['-e', k]), ...server.docker.args, server.docker.image, ...resolved.args]]
-    : [resolved.command ?? '', resolved.args];
+  const [command, args] = resolved.docker ? ['docker', dockerArgs(resolved)] : [resolved.command ?? '', resolved.args];
   const stdio = new StdioTransport({ command, args, cwd: resolved.cwd, env: resolved.env }, opts);
   return {
     transport: stdio,

@@ -44,7 +44,7 @@ export async function stop(): Promise<void> {
 export async function restartServer(name: string): Promise<void> {
   const info = liveDaemon(homePaths());
   if (!info) throw new CliError('mcplex daemon is not running; nothing to restart');
-  const r = await daemonJson(info.port, `/api/restart?server=${encodeURIComponent(name)}`, { token: info.token });
+  const r = await daemonJson(info, `/api/restart?server=${encodeURIComponent(name)}`, 'POST');
   if (r.status === 404) throw new CliError(`unknown server "${name}"; see \`mcplex status\` or your config`, 2);
   if (r.status !== 200) throw new CliError(`daemon refused: ${JSON.stringify(r.body)}`);
   process.stdout.write(`restarted ${name}: ${r.body.stopped} instance(s) stopped; the next call starts it fresh\n`);

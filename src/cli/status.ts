@@ -4,13 +4,13 @@ import { homePaths } from '../daemon/paths.js';
 import { liveDaemon } from '../daemon/starter.js';
 import { CliError } from './fail.js';
 
-/** Calls a JSON path on the daemon (GET, or POST with the daemon token). */
-export function daemonJson(port: number, path: string, post?: { token: string }): Promise<{ status: number; body: any }> {
+/** Calls a JSON path on the daemon with its token (GET, or POST). */
+export function daemonJson(info: { port: number; token: string }, path: string, method: 'GET' | 'POST' = 'GET'): Promise<{ status: number; body: any }> {
+  const { port } = info;
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: `127.0.0.1:${port}` };
-    if (post) headers.authorization = `Bearer ${post.token}`;
+    const headers: Record<string, string> = { host: `127.0.0.1:${port}`, authorization: `Bearer ${info.token}` };
     http
-      .request({ host: '127.0.0.1', port, path, method: post ? 'POST' : 'GET', headers, timeout: 30_000 }, (res) => {
+      .request({ host: '127.0.0.1', port, path, method, headers, timeout: 30_000 }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));
@@ -54,7 +54,7 @@ export async function status(o: { json: boolean }): Promise<void> {
     if (o.json) process.stdout.write(JSON.stringify({ daemon: null }) + '\n');
     throw new CliError('mcplex daemon is not running (start it with `mcplex start`, or any `mcplex shim` starts it)');
   }
-  const s = (await daemonJson(info.port, '/api/status')).body as { daemon: Row; sessions: Row[]; instances: Row[] };
+  const s = (await daemonJson(info, '/api/status')).body as { daemon: Row; sessions: Row[]; instances: Row[] };
   if (o.json) {
     process.stdout.write(JSON.stringify(s, null, 2) + '\n');
     return;

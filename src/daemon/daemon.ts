@@ -4,10 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defaultConfig, loadConfig } from '../config/load.js';
-import type { Config } from '../config/types.js';
+import type { Config, Surface } from '../config/types.js';
 import { findWorkspace } from '../env/workspace.js';
 import { startFront, type Front } from '../front/server.js';
+import { isLoopbackHost } from '../front/auth.js';
 import { WsTransport } from '../front/ws-transport.js';
+import { HttpSessions } from '../front/http-sessions.js';
+import type { MessageTransport } from '../protocol/transport.js';
 import { createLogger } from '../observe/logger.js';
 import { AuditLog } from '../observe/audit.js';
 import { ManifestCache } from '../pool/manifest.js';
@@ -55,6 +58,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => (signalled ? signalled(sig) : early.push(sig)));
   const log = createLogger({ file: paths.log, stderr: opts.foreground });
   const config = await readConfig(opts);
+  if (!isLoopbackHost(config.gateway.host) && config.gateway.auth.mode !== 'token') {
+    throw Object.assign(
+      new Error(`gateway.host ${config.gateway.host} is not loopback: set gateway.auth.mode: token (with auth.tokens or auth.apiKeys) to expose mcplex beyond this machine`),
+      { exitCode: 2 },
+    );
+  }
   const started = Date.now();
   const token = crypto.randomBytes(32).toString('hex');
   // An existing file is watched by itself; a missing one would mean watching (and re-reading) the busy home directory.
@@ -79,35 +88,62 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const envPort = process.env.MCPLEX_PORT;
   const port = opts.port ?? (envPort !== undefined && envPort !== '' ? Number(envPort) : config.gateway.port);
   let sessionSeq = 0;
+  hub.onWorkspace = (session) => reloader.watchWorkspace(session.init.workspace);
 
-  const onShim = (ws: WebSocket, hello: ShimHello) => {
+  /** Opens a session over any transport: shims send cwd and env; HTTP sessions use the daemon's own env. */
+  const openSession = (transport: MessageTransport, o: { cwd: string; workspace?: string; env: Session['init']['systemEnv']; surface?: Surface; origin: string; fromRoots?: boolean }) => {
     const id = `s${++sessionSeq}-${crypto.randomBytes(3).toString('hex')}`;
-    const cwd = path.resolve(hello.cwd);
-    const transport = new WsTransport(ws);
     const session = new Session(
       transport,
       {
         id,
-        cwd,
-        workspace: hello.workspace ? path.resolve(cwd, hello.workspace) : findWorkspace(cwd),
-        systemEnv: hello.env,
-        surface: hello.surface ?? hub.config().gateway.surface,
-        origin: `shim pid ${hello.pid}`,
+        cwd: o.cwd,
+        workspace: o.workspace ? path.resolve(o.cwd, o.workspace) : findWorkspace(o.cwd),
+        ...(o.fromRoots ? { workspaceFromRoots: true } : {}),
+        systemEnv: o.env,
+        surface: o.surface ?? hub.config().gateway.surface,
+        origin: o.origin,
       },
       hub,
     );
     hub.add(session);
     reloader.watchWorkspace(session.init.workspace);
     void transport.start();
-    ws.send(JSON.stringify({ mcplex: 'welcome', session: id, version: VERSION }));
-    session.log.info({ cwd, workspace: session.init.workspace, surface: session.init.surface }, 'session opened');
+    session.log.info({ origin: o.origin, workspace: session.init.workspace, surface: session.init.surface }, 'session opened');
+    return session;
   };
+
+  const onShim = (ws: WebSocket, hello: ShimHello) => {
+    const session = openSession(new WsTransport(ws), {
+      cwd: path.resolve(hello.cwd),
+      ...(hello.workspace ? { workspace: hello.workspace } : {}),
+      env: hello.env,
+      ...(hello.surface ? { surface: hello.surface } : {}),
+      origin: `shim pid ${hello.pid}`,
+    });
+    ws.send(JSON.stringify({ mcplex: 'welcome', session: session.id, version: VERSION }));
+  };
+
+  const http = new HttpSessions({
+    log,
+    open: (transport, o) =>
+      openSession(transport, {
+        cwd: os.homedir(),
+        ...(o.workspace ? { workspace: o.workspace } : {}),
+        env: process.env,
+        ...(o.surface ? { surface: o.surface } : {}),
+        origin: o.origin,
+        fromRoots: !o.workspace,
+      }),
+  });
 
   let front: Front;
   try {
     front = await startFront({
       host: config.gateway.host,
       port,
+      auth: () => hub.config().gateway.auth,
+      http,
       token,
       log,
       version: VERSION,

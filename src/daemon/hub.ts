@@ -100,6 +100,13 @@ export class Hub implements SessionHost {
     this.sessions.set(session.id, session);
   }
 
+  /** Set by the composition root: called when a session's workspace changes. */
+  onWorkspace?: (session: Session) => void;
+
+  workspaceChanged(session: Session): void {
+    this.onWorkspace?.(session);
+  }
+
   sessionClosed(session: Session): void {
     this.sessions.delete(session.id);
     void this.pool.stopSession(session.id);

@@ -5,12 +5,16 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isHello, SHIM_CLOSE_DAEMON_STOPPED, type ShimHello } from '../protocol/shim-hello.js';
 import { MAX_FRAME_BYTES } from '../protocol/lines.js';
-import { bearerMatches, hostAllowed, originAllowed } from './auth.js';
+import { bearerMatches, clientAllowed, hostAllowed, originAllowed } from './auth.js';
+import type { HttpSessions } from './http-sessions.js';
+import type { AuthConfig } from '../config/types.js';
 
 export interface FrontDeps {
   host: string;
   port: number;
   token: string;
+  auth: () => AuthConfig;
+  http: HttpSessions;
   log: Logger;
   version: string;
   /** A shim connected and said hello. */
@@ -38,6 +42,17 @@ export function startFront(deps: FrontDeps): Promise<Front> {
     if (!hostAllowed(req, port, deps.host) || !originAllowed(req, port)) return json(res, 403, { error: 'forbidden Host or Origin' });
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/healthz') return json(res, 200, { ok: true, pid: process.pid, version: deps.version });
+    if (!clientAllowed(req, deps.auth(), deps.token)) {
+      res.setHeader('www-authenticate', 'Bearer');
+      return json(res, 401, { error: 'unauthorized: send Authorization: Bearer <token> or X-API-Key (see gateway.auth)' });
+    }
+    const fail = (err: Error) => {
+      deps.log.error({ err: err.message, path: url.pathname }, 'http request failed');
+      if (!res.headersSent) json(res, 500, { error: err.message });
+    };
+    if (url.pathname === '/mcp') return void deps.http.handleStreamable(req, res, url).catch(fail);
+    if (url.pathname === '/sse' && req.method === 'GET') return void deps.http.handleSse(req, res, url).catch(fail);
+    if (url.pathname === '/messages' && req.method === 'POST') return void deps.http.handleMessages(req, res, url).catch(fail);
     if (url.pathname === '/api/status') return json(res, 200, deps.status());
     if (url.pathname === '/api/restart' && req.method === 'POST') {
       if (!bearerMatches(req, deps.token)) return json(res, 401, { error: 'daemon token required' });
@@ -87,6 +102,7 @@ export function startFront(deps: FrontDeps): Promise<Front> {
           await new Promise((r) => setTimeout(r, wss.clients.size ? 100 : 0));
           for (const ws of wss.clients) ws.terminate();
           wss.close();
+          await deps.http.close();
           server.closeAllConnections();
           await new Promise<void>((done) => server.close(() => done()));
         },

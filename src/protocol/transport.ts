@@ -4,7 +4,8 @@ import type { JsonRpcMessage } from './jsonrpc.js';
 /** Same shape as the MCP SDK's Transport, so SDK client transports plug in unchanged. */
 export interface MessageTransport {
   start(): Promise<void>;
-  send(message: JsonRpcMessage): Promise<void>;
+  /** `relatedRequestId` lets HTTP transports put a message on the stream of the request it belongs to. */
+  send(message: JsonRpcMessage, options?: { relatedRequestId?: string | number }): Promise<void>;
   close(): Promise<void>;
   onmessage?: (message: JsonRpcMessage) => void;
   onclose?: () => void;

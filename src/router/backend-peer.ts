@@ -121,8 +121,11 @@ export class BackendPeer {
       const req: JsonRpcRequest = outParams === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: outParams };
       this.transport.send(req).catch((err: Error) => {
         if (!this.pending.has(id)) return;
-        entry.cleanup();
-        reject(new McplexError('BACKEND_CLOSED', `could not write to the backend: ${err.message}`));
+        // A failed write means the connection is gone (a dead process, a remote that went away or forgot our
+        // session): fail everything pending and close, so the next call reconnects from scratch.
+        const exit = this.describeExit();
+        this.closeAll(new McplexError('BACKEND_CLOSED', `${exit.message.split('\n')[0]} (${err.message})`, exit.details));
+        void this.transport.close().catch(() => undefined);
       });
     });
   }

@@ -22,17 +22,27 @@ import { errorResult } from '../surface/results.js';
 import { Catalog, type CatalogHost } from './catalog.js';
 import { instructions, negotiateVersion, SERVER_CAPABILITIES } from './negotiate.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
+import { findWorkspace } from '../env/workspace.js';
+import { fileURLToPath } from 'node:url';
 
 /** What a session needs from the daemon. */
 export interface SessionHost extends CatalogHost {
   version: string;
   sessionClosed(session: Session): void;
+  /** The session's workspace changed (from its roots): watch the new one's files. */
+  workspaceChanged(session: Session): void;
 }
+
+/** How long tool requests wait for a client to report its roots before using the default workspace. */
+const ROOTS_WAIT_MS = 5000;
 
 export interface SessionInit {
   id: string;
   cwd: string;
+  /** Changes once if the workspace comes from the client's roots (HTTP clients). */
   workspace: string;
+  /** Ask the client for its roots after the handshake and take the first file:// root as the workspace. */
+  workspaceFromRoots?: boolean;
   systemEnv: Readonly<Record<string, string | undefined>>;
   surface: Surface;
   /** Where the session came from (shim pid, http), for logs and status. */
@@ -51,7 +61,9 @@ export class Session {
   logLevel: LogLevel = 'info';
   private clientCaps: Record<string, unknown> = {};
   private readonly direct: DirectSurface;
-  private readonly inflight = new Map<string, AbortController>();
+  private readonly inflight = new Map<string, { controller: AbortController; id: JsonRpcId }>();
+  /** The roots request that decides the workspace, asked once on the first request that needs servers. */
+  private rootsAsked?: Promise<void>;
   private readonly clientPending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
   private nextClientId = 1;
   private closed = false;
@@ -59,9 +71,12 @@ export class Session {
 
   constructor(private readonly transport: MessageTransport, readonly init: SessionInit, private readonly host: SessionHost) {
     this.log = host.log.child({ session: init.id });
+    const self = this;
     this.catalog = new Catalog(host, {
       id: init.id,
-      workspace: init.workspace,
+      get workspace() {
+        return self.init.workspace;
+      },
       systemEnv: init.systemEnv,
       clientCapabilities: () => this.clientCaps,
       clientName: () => this.clientInfo?.name ?? null,
@@ -87,15 +102,17 @@ export class Session {
     return this.init.surface !== 'meta';
   }
 
-  /** Sends a message to the client; a closed session drops it. */
-  send(message: JsonRpcMessage): void {
+  /** Sends a message to the client (on the stream of `related` where the transport has streams); a closed session drops it. */
+  send(message: JsonRpcMessage, related?: JsonRpcId): void {
     if (this.closed) return;
-    this.transport.send(message).catch((err: Error) => this.log.debug({ err: err.message }, 'send to client failed'));
+    this.transport
+      .send(message, related === undefined ? undefined : { relatedRequestId: related })
+      .catch((err: Error) => this.log.debug({ err: err.message }, 'send to client failed'));
   }
 
   /** Sends a notification to the client. */
-  notify(method: string, params?: Params): void {
-    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params });
+  notify(method: string, params?: Params, related?: JsonRpcId): void {
+    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }, related);
   }
 
   /** True if this session's resolution of some server maps to the instance key. */
@@ -110,16 +127,18 @@ export class Session {
   }
 
   /** Sends a request to the client (a backend's sampling/elicitation/roots request) and awaits its answer. */
-  requestClient(method: string, params: Params | undefined): Promise<unknown> {
+  requestClient(method: string, params: Params | undefined, relatedTo?: JsonRpcId, timeoutMs = CLIENT_REQUEST_TIMEOUT_MS): Promise<unknown> {
     if (this.closed) return Promise.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
     const id = `mcplex-${this.nextClientId++}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.clientPending.delete(id);
         reject(new McplexError('CALL_TIMEOUT', `the client did not answer ${method} in time`));
-      }, CLIENT_REQUEST_TIMEOUT_MS);
+      }, timeoutMs);
       this.clientPending.set(id, { resolve, reject, timer });
-      this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params });
+      // On HTTP, a request sent while a call is in flight travels on that call's stream.
+      const related = relatedTo ?? [...this.inflight.values()].pop()?.id;
+      this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params }, related);
     });
   }
 
@@ -143,7 +162,7 @@ export class Session {
   private handleNotification(n: JsonRpcNotification): void {
     if (n.method === 'notifications/cancelled') {
       const id = n.params?.requestId;
-      if (typeof id === 'string' || typeof id === 'number') this.inflight.get(idKey(id))?.abort();
+      if (typeof id === 'string' || typeof id === 'number') this.inflight.get(idKey(id))?.controller.abort();
     }
     // notifications/initialized and roots/list_changed need no action: the gateway owns each backend's handshake.
   }
@@ -151,7 +170,7 @@ export class Session {
   private async handleRequest(req: JsonRpcRequest): Promise<void> {
     const key = idKey(req.id);
     const controller = new AbortController();
-    this.inflight.set(key, controller);
+    this.inflight.set(key, { controller, id: req.id });
     try {
       const result = await this.dispatch(req, controller.signal);
       if (!controller.signal.aborted) this.send(resultResponse(req.id, result));
@@ -171,12 +190,16 @@ export class Session {
     const meta = req.params?._meta as Params | undefined;
     const ctx: CallContext = { signal };
     if (meta) ctx.meta = meta;
-    if (meta?.progressToken !== undefined) ctx.onProgress = (p) => this.notify('notifications/progress', p);
+    if (meta?.progressToken !== undefined) ctx.onProgress = (p) => this.notify('notifications/progress', p, req.id);
     return ctx;
   }
 
   private async dispatch(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
     const params = req.params ?? {};
+    if (req.method !== 'initialize' && req.method !== 'ping' && this.init.workspaceFromRoots && this.clientCaps.roots) {
+      this.rootsAsked ??= this.adoptRootsWorkspace(req.id);
+      await this.rootsAsked;
+    }
     switch (req.method) {
       case 'initialize':
         return this.initialize(params);
@@ -227,6 +250,22 @@ export class Session {
     };
   }
 
+  /** Asks the client for its roots (on the stream of the request that needs them); the first file:// root's workspace becomes this session's. */
+  private async adoptRootsWorkspace(related: JsonRpcId): Promise<void> {
+    try {
+      const r = (await this.requestClient('roots/list', undefined, related, ROOTS_WAIT_MS)) as { roots?: Array<{ uri?: string }> };
+      const uri = r.roots?.find((x) => x.uri?.startsWith('file://'))?.uri;
+      if (uri) {
+        this.init.workspace = findWorkspace(fileURLToPath(uri));
+        this.catalog.reloadWorkspace();
+        this.host.workspaceChanged(this);
+        this.log.info({ workspace: this.init.workspace }, 'workspace taken from the client roots');
+      }
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not get the client roots; using the default workspace');
+    }
+  }
+
   private async callTool(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
     const name = String(req.params?.name ?? '');
     const args = (req.params?.arguments as Params | undefined) ?? {};
@@ -265,7 +304,7 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.inflight.values()) c.abort();
+    for (const c of this.inflight.values()) c.controller.abort();
     this.inflight.clear();
     for (const p of this.clientPending.values()) {
       clearTimeout(p.timer);
