@@ -17,11 +17,14 @@ export class DirectSurface {
 
   constructor(private readonly catalog: Catalog, private readonly discover: boolean) {}
 
-  /** Manifests of every visible server (from cache; spawning unknown ones only when this surface discovers). */
-  private async manifests(): Promise<Array<{ view: ServerView; manifest: Manifest }>> {
+  /**
+   * Manifests of every visible server: from the cache, spawning unknown ones when this surface lists by
+   * discovery, or when a request must find the server that owns a name or URI.
+   */
+  private async manifests(discover = this.discover): Promise<Array<{ view: ServerView; manifest: Manifest }>> {
     const out = await Promise.all(
       this.catalog.servers().map(async (view) => {
-        const manifest = await this.catalog.manifest(view, this.discover).catch(() => undefined);
+        const manifest = await this.catalog.manifest(view, discover).catch(() => undefined);
         return manifest ? { view, manifest } : undefined;
       }),
     );
@@ -52,10 +55,10 @@ export class DirectSurface {
   }
 
   /** `<server>__<prompt>` for every prompt. */
-  async listPrompts(): Promise<NamedItem[]> {
+  async listPrompts(discover = this.discover): Promise<NamedItem[]> {
     const names = new DirectNames();
     const prompts: NamedItem[] = [];
-    for (const { view, manifest } of await this.manifests()) {
+    for (const { view, manifest } of await this.manifests(discover)) {
       for (const p of manifest.prompts) prompts.push({ ...p, name: names.add(view.name, p.name) });
     }
     this.prompts = names;
@@ -64,17 +67,17 @@ export class DirectSurface {
 
   /** Resolves a prompt name (or a completion's prompt ref) to its server and original name. */
   async promptTarget(name: string): Promise<{ view: ServerView; name: string }> {
-    if (!this.prompts.resolve(name)) await this.listPrompts();
+    if (!this.prompts.resolve(name)) await this.listPrompts(true);
     const target = this.prompts.resolve(name);
     if (!target) throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `unknown prompt "${name}"; call prompts/list` });
     return { view: this.catalog.find(target.server), name: target.tool };
   }
 
   /** Every resource of every server, under its own URI. */
-  async listResources(): Promise<ResourceDef[]> {
+  async listResources(discover = this.discover): Promise<ResourceDef[]> {
     const owners = new Map<string, string>();
     const out: ResourceDef[] = [];
-    for (const { view, manifest } of await this.manifests()) {
+    for (const { view, manifest } of await this.manifests(discover)) {
       for (const r of manifest.resources) {
         if (owners.has(r.uri)) continue;
         owners.set(r.uri, view.name);
@@ -92,10 +95,10 @@ export class DirectSurface {
 
   /** The server that owns a URI: from the listing, else the first whose template prefix matches, else the only one with resources. */
   async resourceTarget(uri: string): Promise<ServerView> {
-    if (!this.resourceOwner.has(uri)) await this.listResources();
+    if (!this.resourceOwner.has(uri)) await this.listResources(true);
     const owner = this.resourceOwner.get(uri);
     if (owner) return this.catalog.find(owner);
-    const all = await this.manifests();
+    const all = await this.manifests(true);
     const byTemplate = all.find(({ manifest }) =>
       manifest.resourceTemplates.some((t) => typeof t.uriTemplate === 'string' && uri.startsWith(t.uriTemplate.split('{')[0] ?? '\0')),
     );
