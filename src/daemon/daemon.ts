@@ -24,7 +24,7 @@ import { Reloader } from './reload.js';
 import { Installer } from './installer.js';
 import type { HomePaths } from './paths.js';
 import { removeDaemonInfo, writeDaemonInfo } from './state-file.js';
-import { statusSnapshot } from './status.js';
+import { metricsText, statusSnapshot } from './status.js';
 import { VERSION } from '../version.js';
 import type { WebSocket } from 'ws';
 
@@ -149,6 +149,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       version: VERSION,
       onShim,
       status: () => statusSnapshot(hub, { port: front.port, configPath: opts.configPath, startedAt: started }),
+      metrics: () => metricsText(hub, started),
       restartServer: async (name) =>
         name in hub.config().servers || pool.list().some((i) => i.name === name) ? pool.restartServer(name) : undefined,
     });

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { AuditLog, AuditRecord } from '../observe/audit.js';
+import { Metrics } from '../observe/metrics.js';
 import { readEnvFile } from '../env/dotenv.js';
 import { RpcCode, type JsonRpcNotification, type JsonRpcRequest } from '../protocol/jsonrpc.js';
 import type { Instance } from '../pool/instance.js';
@@ -9,6 +10,9 @@ import type { Pool } from '../pool/pool.js';
 import { BackendRpcError } from '../router/errors.js';
 import type { Session, SessionHost } from '../session/session.js';
 import type { ServerEditor } from '../session/catalog.js';
+
+/** How many recent failed calls status keeps. */
+const RECENT_ERRORS = 20;
 
 /** Which client capability a server→client request needs. */
 const NEEDS: Record<string, string> = {
@@ -20,6 +24,9 @@ const NEEDS: Record<string, string> = {
 /** Implements SessionHost: sessions see the daemon only through this. */
 export class Hub implements SessionHost {
   readonly sessions = new Map<string, Session>();
+  readonly metrics = new Metrics();
+  /** The last failed tool calls, for status and the live page. */
+  readonly recentErrors: Array<{ ts: string; server: string; tool: string; outcome: string }> = [];
   readonly daemonEnv = process.env;
   private current: Config;
   private home: Record<string, string>;
@@ -89,6 +96,11 @@ export class Hub implements SessionHost {
 
   audit(record: AuditRecord): void {
     this.auditLog.record(record);
+    this.metrics.recordCall(record);
+    if (record.outcome === 'error' || record.outcome === 'tool_error') {
+      this.recentErrors.push({ ts: new Date().toISOString(), server: record.server, tool: record.tool, outcome: record.outcome });
+      if (this.recentErrors.length > RECENT_ERRORS) this.recentErrors.shift();
+    }
   }
 
   configError(): string | undefined {

@@ -34,6 +34,7 @@ export function statusSnapshot(hub: Hub, info: { port: number; configPath: strin
       surface: s.init.surface,
       uptimeMs: now - s.startedAt,
     })),
+    recentErrors: [...hub.recentErrors].reverse(),
     instances: hub.pool.list().map((i) => ({
       server: i.name,
       key: i.key,
@@ -55,4 +56,21 @@ export function statusSnapshot(hub: Hub, info: { port: number; configPath: strin
 
 function round(v: number | undefined): number | null {
   return v === undefined ? null : Math.round(v * 100) / 100;
+}
+
+/** The Prometheus exposition of the daemon's counters and current state. */
+export function metricsText(hub: Hub, startedAt: number): string {
+  return hub.metrics.render({
+    sessions: hub.sessions.size,
+    uptimeSeconds: (Date.now() - startedAt) / 1000,
+    rss: process.memoryUsage().rss,
+    instances: hub.pool.list().map((i) => ({
+      server: i.name,
+      key: i.key,
+      state: i.state,
+      rss: rssOf(i.pid) ?? null,
+      restarts: i.stats.restarts,
+      spawns: i.stats.spawns,
+    })),
+  });
 }

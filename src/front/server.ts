@@ -7,6 +7,7 @@ import { isHello, SHIM_CLOSE_DAEMON_STOPPED, type ShimHello } from '../protocol/
 import { MAX_FRAME_BYTES } from '../protocol/lines.js';
 import { bearerMatches, clientAllowed, hostAllowed, originAllowed } from './auth.js';
 import type { HttpSessions } from './http-sessions.js';
+import { STATUS_PAGE } from './status-page.js';
 import type { AuthConfig } from '../config/types.js';
 
 export interface FrontDeps {
@@ -20,6 +21,8 @@ export interface FrontDeps {
   /** A shim connected and said hello. */
   onShim(socket: WebSocket, hello: ShimHello): void;
   status(): unknown;
+  /** Prometheus text for /metrics. */
+  metrics(): string;
   /** Recycles a server's instances and resets its breaker; resolves with how many were stopped (undefined: unknown server). */
   restartServer(name: string): Promise<number | undefined>;
 }
@@ -54,6 +57,8 @@ export function startFront(deps: FrontDeps): Promise<Front> {
     if (url.pathname === '/sse' && req.method === 'GET') return void deps.http.handleSse(req, res, url).catch(fail);
     if (url.pathname === '/messages' && req.method === 'POST') return void deps.http.handleMessages(req, res, url).catch(fail);
     if (url.pathname === '/api/status') return json(res, 200, deps.status());
+    if (url.pathname === '/metrics') return void res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(deps.metrics());
+    if (url.pathname === '/' && req.method === 'GET') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(STATUS_PAGE);
     if (url.pathname === '/api/restart' && req.method === 'POST') {
       if (!bearerMatches(req, deps.token)) return json(res, 401, { error: 'daemon token required' });
       const server = url.searchParams.get('server') ?? '';

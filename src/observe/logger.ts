@@ -4,8 +4,11 @@ import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
-/** Rotate the log at startup once it passes this size (keeps one previous file). */
+/** Rotate the log once it passes this size (keeps one previous file). */
 export const MAX_LOG_BYTES = 10 * 1024 * 1024;
+
+/** How often the running daemon checks the log's size. */
+const ROTATE_CHECK_MS = 30_000;
 
 export interface LoggerOptions {
   file: string;
@@ -28,7 +31,20 @@ export function createLogger(opts: LoggerOptions): Logger {
   rotate(opts.file);
   const level = (opts.level ?? process.env.MCPLEX_LOG_LEVEL ?? 'info') as pino.Level;
   // Each stream gets the logger's level: multistream entries default to info and would drop debug lines.
-  const streams: pino.StreamEntry[] = [{ level, stream: pino.destination({ dest: opts.file, mkdir: true, sync: false }) }];
+  const file = pino.destination({ dest: opts.file, mkdir: true, sync: false });
+  // Size-bounded while running too: past the limit the file moves to .1 and a fresh one is opened.
+  setInterval(() => {
+    try {
+      if (fs.statSync(opts.file).size > MAX_LOG_BYTES) {
+        fs.renameSync(opts.file, `${opts.file}.1`);
+        file.reopen();
+      }
+    } catch {
+      // the log was removed by hand: reopen recreates it
+      file.reopen();
+    }
+  }, ROTATE_CHECK_MS).unref();
+  const streams: pino.StreamEntry[] = [{ level, stream: file }];
   if (opts.stderr) {
     // Humans get readable lines on a terminal; pipes and files get JSON.
     streams.push({ level, stream: process.stderr.isTTY ? pretty({ destination: 2, colorize: true, ignore: 'pid,hostname' }) : process.stderr });

@@ -15,6 +15,9 @@ import type { Manifest, ManifestCache, NamedItem, ResourceDef, ToolDef } from '.
 /** The protocol version mcplex asks backends for. */
 export const BACKEND_PROTOCOL_VERSION = '2025-11-25';
 
+/** A caller waiting this long for a backend to start is told it is starting. */
+const START_NOTICE_MS = 1000;
+
 export type InstanceState = 'idle' | 'starting' | 'ready' | 'draining' | 'stopped';
 
 export interface InstanceDeps {
@@ -233,6 +236,24 @@ export class Instance {
     this.events.notification?.(this, n);
   }
 
+  /**
+   * Starts the backend if needed; a caller that asked for progress hears once, after a second, that the server
+   * is starting (a first `npx` download can take a while).
+   */
+  private async startWithNotice(params: Params | undefined, opts: RequestOptions): Promise<void> {
+    const token = (params?._meta as Params | undefined)?.progressToken;
+    if (this.state === 'ready' || token === undefined || !opts.onProgress) return this.ensureStarted();
+    const notice = setTimeout(
+      () => opts.onProgress?.({ progressToken: token, progress: 0, message: `starting server "${this.name}" (the first start can take a while)…` }),
+      START_NOTICE_MS,
+    );
+    try {
+      await this.ensureStarted();
+    } finally {
+      clearTimeout(notice);
+    }
+  }
+
   /** Forwards one request to the backend (starting it if needed); never retried on the caller's behalf. */
   async request(method: string, params: Params | undefined, opts: RequestOptions = {}): Promise<unknown> {
     this.active++;
@@ -242,11 +263,17 @@ export class Instance {
     const started = performance.now();
     try {
       const timeoutMs = opts.timeoutMs ?? this.server.callTimeout ?? this.deps.gateway().callTimeout;
+      let sent = started;
       const result = await this.breaker.run(async () => {
-        await this.ensureStarted();
+        await this.startWithNotice(params, opts);
+        sent = performance.now();
         return this.peer!.request(method, params, { ...opts, timeoutMs });
       });
-      if (method === 'tools/call') this.latency.record(performance.now() - started);
+      if (method === 'tools/call') {
+        // Latency is the backend's answer time; a cold start is not a slow call.
+        this.latency.record(performance.now() - sent);
+        if ((result as { isError?: boolean } | undefined)?.isError) this.stats.errors++;
+      }
       return result;
     } catch (err) {
       if (method === 'tools/call' && !(err instanceof McplexError && err.code === 'CANCELLED')) this.stats.errors++;
