@@ -4,7 +4,7 @@ import { liveLockOwner } from '../daemon/lock.js';
 import { processAlive } from '../daemon/process-info.js';
 import { liveDaemon, spawnDaemon, waitForDaemon } from '../daemon/starter.js';
 import { CliError } from './fail.js';
-import { daemonJson } from './status.js';
+import { daemonJson } from './daemon-http.js';
 
 /** Starts the daemon unless one runs; prints where it listens. */
 export async function start(): Promise<void> {
@@ -44,7 +44,7 @@ export async function stop(): Promise<void> {
 export async function restartServer(name: string): Promise<void> {
   const info = liveDaemon(homePaths());
   if (!info) throw new CliError('mcplex daemon is not running; nothing to restart');
-  const r = await daemonJson(info, `/api/restart?server=${encodeURIComponent(name)}`, 'POST');
+  const r = await daemonJson(info.port, `/api/restart?server=${encodeURIComponent(name)}`, { method: 'POST', token: info.token });
   if (r.status === 404) throw new CliError(`unknown server "${name}"; see \`mcplex status\` or your config`, 2);
   if (r.status !== 200) throw new CliError(`daemon refused: ${JSON.stringify(r.body)}`);
   process.stdout.write(`restarted ${name}: ${r.body.stopped} instance(s) stopped; the next call starts it fresh\n`);

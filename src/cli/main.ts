@@ -75,6 +75,50 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (name: string, o: { scope: string }) => (await import('./edit.js')).remove(name, o));
 
   program
+    .command('doctor')
+    .description('check Node, the config, the daemon, server commands, the port, orphans and file permissions; says what to fix')
+    .option('--config <file>', 'config file to check (default: $MCPLEX_CONFIG or $MCPLEX_HOME/config.yaml)')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { json: boolean; config?: string }) => (await import('./doctor.js')).doctor(o));
+
+  program
+    .command('logs')
+    .description('print the daemon log (pretty on a terminal, JSON lines otherwise)')
+    .option('-f, --follow', 'keep printing new lines', false)
+    .option('--server <name>', 'only lines about this server')
+    .option('-n, --lines <n>', 'how many lines to print first', parseCount, 50)
+    .option('--json', 'raw JSON lines even on a terminal', false)
+    .action(async (o: { follow: boolean; server?: string; lines: number; json: boolean }) => (await import('./logs.js')).logs(o));
+
+  program
+    .command('tools [server]')
+    .description('list the tools of every server (or one), from the cache or by starting it; starts the daemon if needed')
+    .option('--json', 'print JSON', false)
+    .action(async (server: string | undefined, o: { json: boolean }) => (await import('./tools.js')).tools(server, o));
+
+  program
+    .command('call <server> <tool> [args...]')
+    .description("call a tool through the daemon and print its result; args are KEY=VALUE (VALUE parsed as JSON when it parses, so quote a string that looks like a number: k='\"42\"') or --json '{…}'")
+    .option('--json <object>', 'the arguments as one JSON object (KEY=VALUE pairs override its keys)')
+    .option('--raw', 'print the whole result as JSON', false)
+    .action(async (server: string, tool: string, args: string[], o: { json?: string; raw: boolean }) => (await import('./tools.js')).call(server, tool, args, o));
+
+  program
+    .command('import [file]')
+    .description("turn MCP clients' server configs (or FILE) into servers of the global config; comments kept, secrets to .env")
+    .option('--from <client>', 'claude-code | claude-desktop | cursor | vscode (default: every config found)')
+    .option('--dry-run', 'print the summary and the YAML it would write; write nothing', false)
+    .option('--scope <scope>', 'only global (the config.yaml in MCPLEX_HOME)', 'global')
+    .option('--json', 'print JSON', false)
+    .action(async (file: string | undefined, o) => (await import('./import.js')).importServers(file, o));
+
+  program
+    .command('setup <client>')
+    .description('register the shim with claude-code or cursor, and show (or with --import, move) that client\'s own servers')
+    .option('--import', "import the client's servers and remove them from its config (after a backup)", false)
+    .action(async (client: string, o: { import: boolean }) => (await import('./setup.js')).setup(client, o));
+
+  program
     .command('shim')
     .description('stdio MCP endpoint for a client (starts the daemon if none runs)')
     .option('--workspace <dir>', 'workspace directory (default: nearest ancestor with .git or .mcplex.yaml)')
@@ -87,6 +131,12 @@ export async function main(argv: string[]): Promise<void> {
     process.stderr.write(`mcplex: ${(err as Error).message}\n`);
     process.exit((err as { exitCode?: number }).exitCode ?? EXIT.failure);
   }
+}
+
+function parseCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(EXIT.usage, 'mcplex.count', `expected a whole number >= 0, got ${v}`);
+  return n;
 }
 
 function parsePort(v: string): number {

@@ -1,34 +1,8 @@
 // `mcplex status [--json]`: asks the running daemon over loopback HTTP.
-import http from 'node:http';
 import { homePaths } from '../daemon/paths.js';
 import { liveDaemon } from '../daemon/starter.js';
 import { CliError } from './fail.js';
-
-/** Calls a JSON path on the daemon with its token (GET, or POST). */
-export function daemonJson(info: { port: number; token: string }, path: string, method: 'GET' | 'POST' = 'GET'): Promise<{ status: number; body: any }> {
-  const { port } = info;
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: `127.0.0.1:${port}`, authorization: `Bearer ${info.token}` };
-    http
-      .request({ host: '127.0.0.1', port, path, method, headers, timeout: 30_000 }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          try {
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(body) });
-          } catch {
-            reject(new Error(`daemon answered ${res.statusCode} with non-JSON`));
-          }
-        });
-      })
-      .on('error', reject)
-      .on('timeout', function (this: http.ClientRequest) {
-        this.destroy(new Error('daemon did not answer within 30s'));
-      })
-      .end();
-  });
-}
+import { daemonJson } from './daemon-http.js';
 
 type Row = Record<string, unknown>;
 
@@ -54,7 +28,9 @@ export async function status(o: { json: boolean }): Promise<void> {
     if (o.json) process.stdout.write(JSON.stringify({ daemon: null }) + '\n');
     throw new CliError('mcplex daemon is not running (start it with `mcplex start`, or any `mcplex shim` starts it)');
   }
-  const s = (await daemonJson(info, '/api/status')).body as { daemon: Row; sessions: Row[]; instances: Row[] };
+  const res = await daemonJson(info.port, '/api/status', { token: info.token });
+  if (res.status !== 200 || !res.body) throw new CliError(`the daemon answered /api/status with HTTP ${res.status}; see ${homePaths().log}`);
+  const s = res.body as { daemon: Row; sessions: Row[]; instances: Row[] };
   if (o.json) {
     process.stdout.write(JSON.stringify(s, null, 2) + '\n');
     return;

@@ -1,0 +1,388 @@
+// `mcplex doctor [--json]`: checks the environment, config, daemon, server commands, port, orphans and file modes; each finding says what to do.
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { homePaths, type HomePaths } from '../daemon/paths.js';
+import { readDaemonInfo, type DaemonInfo } from '../daemon/state-file.js';
+import { groupAlive, processAlive } from '../daemon/process-info.js';
+import { liveLockOwner } from '../daemon/lock.js';
+import { ConfigError, loadConfig, loadWorkspaceConfig, resolveConfigPath } from '../config/load.js';
+import { formatProblems } from '../config/format.js';
+import type { Config, ServerConfig } from '../config/types.js';
+import { findWorkspace } from '../env/workspace.js';
+import { VERSION } from '../version.js';
+import { CliError } from './fail.js';
+import { daemonJson } from './daemon-http.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+/** One finding: what was checked, how it went, and (unless ok) what to do about it. */
+export interface Finding {
+  check: string;
+  status: CheckStatus;
+  message: string;
+  fix?: string;
+  details?: string[];
+}
+
+/** The oldest Node mcplex supports (package.json engines). */
+export const MIN_NODE: readonly [number, number] = [20, 19];
+
+const DEFAULT_PORT = 8989;
+
+function finding(check: string, status: CheckStatus, message: string, fix?: string, details?: string[]): Finding {
+  return { check, status, message, ...(fix ? { fix } : {}), ...(details?.length ? { details } : {}) };
+}
+
+function checkNode(version = process.versions.node): Finding {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const [wantMajor, wantMinor] = MIN_NODE;
+  const ok = major > wantMajor || (major === wantMajor && minor >= wantMinor);
+  return ok
+    ? finding('node', 'ok', `Node ${version} (needs >= ${wantMajor}.${wantMinor})`)
+    : finding('node', 'fail', `Node ${version} is too old: mcplex needs >= ${wantMajor}.${wantMinor}`, `install Node ${wantMajor}.${wantMinor} or newer (e.g. \`nvm install 22\`) and reinstall mcplex with it`);
+}
+
+interface ConfigResult {
+  findings: Finding[];
+  config?: Config;
+  /** Servers of the workspace `.mcplex.yaml` of the current directory, if any. */
+  workspaceServers: Array<[string, ServerConfig, string]>;
+}
+
+async function checkConfig(file: string, explicit: boolean, cwd: string): Promise<ConfigResult> {
+  const findings: Finding[] = [];
+  let config: Config | undefined;
+  try {
+    config = await loadConfig(file);
+    const n = Object.keys(config.servers).length;
+    findings.push(finding('config', 'ok', `${file}: valid, ${n} server${n === 1 ? '' : 's'}`));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const missing = err.problems.length === 1 && err.problems[0]?.message.startsWith('file not found');
+    if (missing && !explicit) {
+      findings.push(
+        finding('config', 'warn', `no config file at ${file}: the daemon runs with no servers`, 'create it (see config.example.yaml), or add servers with `mcplex add NAME -- CMD ARGS…` or `mcplex import`'),
+      );
+    } else if (missing) {
+      findings.push(finding('config', 'fail', `config file ${file} (from --config or MCPLEX_CONFIG) does not exist`, 'point --config / MCPLEX_CONFIG at an existing file, or unset it to use $MCPLEX_HOME/config.yaml'));
+    } else {
+      const n = err.problems.length;
+      findings.push(
+        finding(
+          'config',
+          'fail',
+          `${file} is invalid (${n} problem${n === 1 ? '' : 's'}); the daemon will not start on it`,
+          `fix each line listed, then re-check with \`mcplex config validate${explicit ? ` ${file}` : ''}\``,
+          formatProblems(err).split('\n').slice(0, -1),
+        ),
+      );
+    }
+  }
+
+  const workspaceServers: ConfigResult['workspaceServers'] = [];
+  const wsFile = path.join(findWorkspace(cwd), '.mcplex.yaml');
+  if (fs.existsSync(wsFile)) {
+    try {
+      const ws = await loadWorkspaceConfig(wsFile);
+      const n = Object.keys(ws.servers).length;
+      findings.push(finding('workspace config', 'ok', `${wsFile}: valid, ${n} server${n === 1 ? '' : 's'}`));
+      for (const [name, s] of Object.entries(ws.servers)) workspaceServers.push([name, s, ws.dir]);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      findings.push(
+        finding('workspace config', 'fail', `${wsFile} is invalid; its servers are not available in this workspace`, `fix each line listed (same schema as config.yaml, only \`servers:\`)`, formatProblems(err).split('\n').slice(0, -1)),
+      );
+    }
+  }
+  return { findings, ...(config ? { config } : {}), workspaceServers };
+}
+
+async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live?: DaemonInfo }> {
+  const info = readDaemonInfo(paths.daemonJson);
+  if (!info) {
+    const owner = liveLockOwner(paths.lock);
+    if (owner) {
+      return {
+        finding: [
+          finding('daemon', 'warn', `pid ${owner.pid} holds ${paths.lock} but has not written daemon.json (still starting, or stuck)`, `wait a moment; if it persists, \`mcplex stop\` and \`mcplex start\`, and read ${paths.daemonOut}`),
+        ],
+      };
+    }
+    return { finding: [finding('daemon', 'ok', 'not running (the first `mcplex shim`, or `mcplex start`, starts it)')] };
+  }
+  if (!processAlive(info.pid)) {
+    return {
+      finding: [finding('daemon', 'warn', `daemon.json names pid ${info.pid}, which is not running (the daemon was killed)`, `harmless: the next start replaces it; \`mcplex start\` now, or delete ${paths.daemonJson}`)],
+    };
+  }
+  let health: { status: number; body: any };
+  try {
+    health = await daemonJson(info.port, '/healthz', { timeoutMs: 3000 });
+  } catch (err) {
+    return {
+      finding: [
+        finding('daemon', 'fail', `daemon pid ${info.pid} does not answer on port ${info.port}: ${(err as Error).message}`, `\`mcplex restart\`; if it keeps failing, read ${paths.log} (\`mcplex logs\`)`),
+      ],
+    };
+  }
+  if (health.status !== 200 || health.body?.pid !== info.pid) {
+    return {
+      finding: [
+        finding(
+          'daemon',
+          'fail',
+          `port ${info.port} from daemon.json is answered by ${health.body?.pid ? `pid ${health.body.pid}` : 'something else'}, not daemon pid ${info.pid}`,
+          '`mcplex stop`, then `mcplex start`',
+        ),
+      ],
+    };
+  }
+  const out: Finding[] = [finding('daemon', 'ok', `running: pid ${info.pid}, ${info.url}, v${health.body.version ?? info.version}`)];
+  if (health.body.version && health.body.version !== VERSION) {
+    out.push(finding('daemon version', 'warn', `the daemon runs v${health.body.version} but this CLI is v${VERSION}`, '`mcplex restart` to run the installed version'));
+  }
+  try {
+    const s = await daemonJson(info.port, '/api/status', { token: info.token });
+    const refused = s.body?.daemon?.configError;
+    if (typeof refused === 'string' && refused) {
+      out.push(finding('daemon config', 'warn', `the daemon refused the last config edit and keeps serving the previous config: ${refused.split('\n')[0]}`, 'fix the config file; the daemon picks it up as soon as it is valid'));
+    }
+  } catch {
+    // /api/status is informational here
+  }
+  return { finding: out, live: info };
+}
+
+/** The file a bare command name resolves to on PATH, if any. */
+export function which(cmd: string, pathVar = process.env.PATH ?? ''): string | undefined {
+  for (const dir of pathVar.split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, cmd);
+    try {
+      if (fs.statSync(candidate).isFile()) {
+        fs.accessSync(candidate, fs.constants.X_OK);
+        return candidate;
+      }
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+/** The directory a server's relative command is resolved against (its cwd, or the config's directory). */
+function serverCwd(s: ServerConfig, configDir: string): string {
+  const home = process.env.HOME ?? '';
+  let cwd = s.cwd;
+  if (!cwd || cwd.includes('${')) return configDir;
+  if (cwd === '~') cwd = home;
+  else if (cwd.startsWith('~/')) cwd = path.join(home, cwd.slice(2));
+  return path.resolve(configDir, cwd);
+}
+
+function checkServer(name: string, s: ServerConfig, configDir: string, scope: string): Finding {
+  const check = `server ${name}`;
+  const where = scope === 'global' ? `servers.${name}` : `servers.${name} in ${scope}`;
+  if (!s.enabled) return finding(check, 'ok', 'disabled (enabled: false): not checked');
+  if (s.url) return finding(check, 'ok', 'remote server: nothing to resolve locally');
+  if (s.docker) {
+    const docker = which('docker');
+    return docker
+      ? finding(check, 'ok', `container ${s.docker.image}: docker at ${docker}`)
+      : finding(check, 'fail', `container ${s.docker.image} needs \`docker\`, which is not on PATH`, `install Docker (with a running engine), or replace ${where}.docker with a command`);
+  }
+  const cmd = s.command;
+  if (!cmd) return finding(check, 'fail', 'has neither command, url nor docker', `give ${where} a command (or url, or docker)`);
+  if (cmd.includes('/')) {
+    const abs = path.resolve(serverCwd(s, configDir), cmd);
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(abs);
+    } catch {
+      return finding(check, 'fail', `command ${cmd} does not exist (${abs})`, `fix ${where}.command: an absolute path, a path relative to the server's cwd, or a name on PATH`);
+    }
+    try {
+      if (!stat.isFile()) throw new Error('not a file');
+      fs.accessSync(abs, fs.constants.X_OK);
+    } catch {
+      return finding(check, 'fail', `command ${abs} is not an executable file`, `\`chmod +x ${abs}\`, or point ${where}.command at the right program`);
+    }
+    return finding(check, 'ok', `command ${abs}`);
+  }
+  const found = which(cmd);
+  return found
+    ? finding(check, 'ok', `command ${cmd} → ${found}`)
+    : finding(check, 'fail', `command "${cmd}" is not on PATH`, `install ${cmd} (or fix its spelling), or set ${where}.command to its absolute path; the daemon searches PATH like this shell does`);
+}
+
+/** Binds host:port briefly; resolves with the error code when that fails. */
+function tryBind(port: number, host: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(undefined)));
+  });
+}
+
+async function checkPort(config: Config | undefined, live: DaemonInfo | undefined): Promise<Finding> {
+  const envPort = process.env.MCPLEX_PORT;
+  const fromEnv = envPort !== undefined && envPort !== '';
+  const port = fromEnv ? Number(envPort) : (config?.gateway.port ?? DEFAULT_PORT);
+  const host = config?.gateway.host ?? '127.0.0.1';
+  const source = fromEnv ? 'MCPLEX_PORT' : config ? 'gateway.port' : 'the default port';
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    return finding('port', 'fail', `${source} is not a port number: ${envPort}`, 'set MCPLEX_PORT to 0..65535, or unset it');
+  }
+  if (port === 0) return finding('port', 'ok', `${source} is 0: the daemon picks a free port`);
+  if (live && live.port === port) return finding('port', 'ok', `${host}:${port} is this daemon's`);
+  const code = await tryBind(port, host);
+  if (!code) return finding('port', 'ok', `${host}:${port} (${source}) is free`);
+  if (code === 'EADDRINUSE') {
+    let who = 'another program';
+    try {
+      const h = await daemonJson(port, '/healthz', { timeoutMs: 1000 });
+      if (h.body?.pid && h.body?.version) who = `another mcplex daemon (pid ${h.body.pid}, v${h.body.version}; a different MCPLEX_HOME)`;
+    } catch {
+      // not an HTTP server we can identify
+    }
+    return finding(
+      'port',
+      'fail',
+      `${host}:${port} (${source}) is in use by ${who}; the daemon cannot start there`,
+      `stop that program (find it with \`ss -ltnp 'sport = :${port}'\` or \`lsof -i :${port}\`), or set gateway.port (or MCPLEX_PORT) to a free port, or 0 for any`,
+    );
+  }
+  return finding('port', 'fail', `cannot listen on ${host}:${port} (${source}): ${code}`, `choose another gateway.port (above 1024), or 0 for any free port`);
+}
+
+interface BackendRecord {
+  pgid: number;
+  daemonPid: number;
+  server: string;
+}
+
+function checkOrphans(paths: HomePaths, live: DaemonInfo | undefined): Finding {
+  let names: string[];
+  try {
+    names = fs.readdirSync(paths.run).filter((n) => /^backend-\d+\.json$/.test(n));
+  } catch {
+    return finding('orphans', 'ok', 'no backend process records');
+  }
+  const orphans: BackendRecord[] = [];
+  let running = 0;
+  let stale = 0;
+  for (const name of names) {
+    let rec: BackendRecord;
+    try {
+      rec = JSON.parse(fs.readFileSync(path.join(paths.run, name), 'utf8')) as BackendRecord;
+    } catch {
+      stale++;
+      continue;
+    }
+    const ownerAlive = rec.daemonPid === live?.pid || processAlive(rec.daemonPid);
+    if (!groupAlive(rec.pgid)) stale++;
+    else if (ownerAlive) running++;
+    else orphans.push(rec);
+  }
+  if (orphans.length) {
+    const groups = orphans.map((o) => o.pgid);
+    return finding(
+      'orphans',
+      'fail',
+      `${orphans.length} backend process group${orphans.length === 1 ? '' : 's'} left by a dead daemon are still running`,
+      `\`mcplex start\` (or \`mcplex restart\`): a starting daemon stops them; or by hand: ${groups.map((g) => `kill -TERM -- -${g}`).join('; ')}`,
+      orphans.map((o) => `server ${o.server}: process group ${o.pgid} (daemon pid ${o.daemonPid} is gone)`),
+    );
+  }
+  return finding('orphans', 'ok', `none (${running} backend${running === 1 ? '' : 's'} running${stale ? `, ${stale} stale record${stale === 1 ? '' : 's'} cleared at the next start` : ''})`);
+}
+
+function modeOf(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function octal(mode: number): string {
+  return (mode & 0o777).toString(8).padStart(4, '0');
+}
+
+function checkPermissions(paths: HomePaths, configPath: string): Finding[] {
+  const out: Finding[] = [];
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const home = modeOf(paths.home);
+  if (!home) return [finding('permissions', 'ok', `${paths.home} does not exist yet (created on first start, mode 0700)`)];
+  if (home.mode & 0o002) out.push(finding('permissions', 'fail', `${paths.home} is world-writable (${octal(home.mode)}): anyone could replace its config or token`, `chmod 700 ${paths.home}`));
+  else if (home.mode & 0o020) out.push(finding('permissions', 'warn', `${paths.home} is group-writable (${octal(home.mode)})`, `chmod 700 ${paths.home}`));
+  if (uid !== undefined && home.uid !== uid) out.push(finding('permissions', 'warn', `${paths.home} belongs to uid ${home.uid}, not you (uid ${uid})`, `chown -R $(id -un) ${paths.home}`));
+
+  for (const [file, what] of [
+    [paths.daemonJson, 'holds the daemon token'],
+    [paths.env, 'holds secrets'],
+  ] as const) {
+    const st = modeOf(file);
+    if (st && st.mode & 0o077) out.push(finding('permissions', 'fail', `${file} ${what} but is mode ${octal(st.mode)} (must be 0600)`, `chmod 600 ${file}`));
+  }
+  for (const [file, what] of [
+    [configPath, 'config file (its commands run as you)'],
+    [paths.logs, 'log directory'],
+    [paths.run, 'run directory'],
+    [paths.cache, 'cache directory'],
+  ] as const) {
+    const st = modeOf(file);
+    if (!st) continue;
+    if (st.mode & 0o002) out.push(finding('permissions', 'fail', `${what} ${file} is world-writable (${octal(st.mode)})`, `chmod o-w ${file}`));
+    else if (st.mode & 0o020) out.push(finding('permissions', 'warn', `${what} ${file} is group-writable (${octal(st.mode)})`, `chmod g-w ${file}`));
+  }
+  if (!out.length) out.push(finding('permissions', 'ok', `${paths.home} and its files are private`));
+  return out;
+}
+
+/** Runs every check. */
+export async function runChecks(opts: { config?: string; cwd?: string } = {}): Promise<Finding[]> {
+  const paths = homePaths();
+  const explicit = Boolean(opts.config || process.env.MCPLEX_CONFIG);
+  const configPath = resolveConfigPath({ flag: opts.config, env: process.env, home: paths.home });
+  const cwd = opts.cwd ?? process.cwd();
+  const findings: Finding[] = [checkNode()];
+  const cfg = await checkConfig(configPath, explicit, cwd);
+  findings.push(...cfg.findings);
+  const daemon = await checkDaemon(paths);
+  findings.push(...daemon.finding);
+  if (cfg.config) for (const [name, s] of Object.entries(cfg.config.servers)) findings.push(checkServer(name, s, cfg.config.dir, 'global'));
+  for (const [name, s, dir] of cfg.workspaceServers) findings.push(checkServer(name, s, dir, path.join(dir, '.mcplex.yaml')));
+  findings.push(await checkPort(cfg.config, daemon.live));
+  findings.push(checkOrphans(paths, daemon.live));
+  findings.push(...checkPermissions(paths, configPath));
+  return findings;
+}
+
+const LABEL: Record<CheckStatus, string> = { ok: 'ok  ', warn: 'warn', fail: 'fail' };
+
+/** Prints every finding; exits 1 when any check failed. */
+export async function doctor(o: { json: boolean; config?: string }): Promise<void> {
+  const findings = await runChecks(o.config ? { config: o.config } : {});
+  const count = (s: CheckStatus) => findings.filter((f) => f.status === s).length;
+  const failed = count('fail');
+  if (o.json) {
+    process.stdout.write(JSON.stringify({ ok: failed === 0, home: homePaths().home, checks: findings }, null, 2) + '\n');
+  } else {
+    const width = Math.max(...findings.map((f) => f.check.length));
+    const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+    const paint = (s: CheckStatus, text: string) => (!color ? text : `\x1b[${s === 'ok' ? 32 : s === 'warn' ? 33 : 31}m${text}\x1b[0m`);
+    const lines = [`mcplex doctor  (MCPLEX_HOME=${homePaths().home})`];
+    for (const f of findings) {
+      lines.push(`${paint(f.status, LABEL[f.status])}  ${f.check.padEnd(width)}  ${f.message}`);
+      const indent = ' '.repeat(width + 8);
+      for (const d of f.details ?? []) lines.push(`${indent}${d}`);
+      if (f.fix) lines.push(`${indent}fix: ${f.fix}`);
+    }
+    const warns = count('warn');
+    lines.push('', `${count('ok')} ok, ${warns} warning${warns === 1 ? '' : 's'}, ${failed} failure${failed === 1 ? '' : 's'}`);
+    process.stdout.write(lines.join('\n') + '\n');
+  }
+  if (failed) throw new CliError(`${failed} check${failed === 1 ? '' : 's'} failed: see the fixes above`, 1);
+}

@@ -1,0 +1,177 @@
+// `mcplex setup claude-code | cursor`: register the shim with a client, and offer to move that client's own servers into mcplex.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeAtomic } from '../config/edit.js';
+import { readClientFile, serversInFile, SourceError, type ImportedServer } from '../config/import-sources.js';
+import { CliError } from './fail.js';
+import { applyImport, formatPlan, planImport, tildify, type ImportPlan } from './import.js';
+
+export interface SetupFlags {
+  import?: boolean;
+}
+
+/** `mcplex setup CLIENT [--import]`. Non-interactive. */
+export async function setup(client: string, flags: SetupFlags): Promise<void> {
+  const shim = [process.execPath, fileURLToPath(new URL('../bin/mcplex.js', import.meta.url)), 'shim'];
+  if (client === 'claude-code') return setupClaudeCode(shim, !!flags.import);
+  if (client === 'cursor') return setupCursor(shim, !!flags.import);
+  throw new CliError(`setup knows claude-code and cursor (got "${client}"); for other clients, run: ${shellJoin(shim)}`, 2);
+}
+
+function setupClaudeCode(shim: string[], move: boolean): void {
+  const args = ['mcp', 'add', '--scope', 'user', 'mcplex', '--', ...shim];
+  const command = shellJoin(['claude', ...args]);
+  const claude = findOnPath('claude');
+  if (!claude) {
+    say(`\`claude\` is not on PATH; to register mcplex with Claude Code, run:\n  ${command}`);
+  } else {
+    const r = spawnSync(claude, args, { encoding: 'utf8' });
+    if (r.error) throw new CliError(`could not run ${claude}: ${r.error.message}`, 1);
+    const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+    if (r.status === 0) say(`registered mcplex with Claude Code:\n  ${command}`);
+    else if (/already exists/i.test(output)) {
+      say(`mcplex is already registered with Claude Code (${output}); to re-register it, run \`claude mcp remove --scope user mcplex\` and then this command again`);
+    } else throw new CliError(`\`${command}\` failed (exit ${r.status ?? 'signal'}): ${output || 'no output'}`, 1);
+  }
+  const file = path.join(os.homedir(), '.claude.json');
+  if (!fs.existsSync(file)) return;
+  // Read after `claude mcp add`, which rewrites this file.
+  const data = readOrFail(file);
+  const plan = importPlan(serversOf(file, data), file, move);
+  let backup: string | undefined;
+  if (move && typeof plan !== 'string') {
+    for (const s of plan.moved) removeEntry(data, s);
+    if (plan.moved.length) backup = backUp(file);
+    applyImport(plan);
+    if (plan.moved.length) writeAtomic(file, `${JSON.stringify(data, null, 2)}\n`, fs.statSync(file).mode & 0o777);
+  }
+  report(plan, file, move, 'claude-code', backup);
+}
+
+function setupCursor(shim: string[], move: boolean): void {
+  const file = path.join(os.homedir(), '.cursor', 'mcp.json');
+  const exists = fs.existsSync(file);
+  const data = exists ? readOrFail(file) : {};
+  if (data.mcpServers !== undefined && !isObject(data.mcpServers)) throw new CliError(`${file}: "mcpServers" must be an object; fix it first`, 2);
+  const plan = importPlan(serversOf(file, data), file, move);
+  const next = structuredClone(data);
+  const entries = { ...((next.mcpServers as Record<string, unknown> | undefined) ?? {}) };
+  const entry = { command: shim[0], args: shim.slice(1) };
+  const sameEntry = JSON.stringify(entries.mcplex) === JSON.stringify(entry);
+  if (move && typeof plan !== 'string') for (const s of plan.moved) delete entries[s.name];
+  entries.mcplex = entry;
+  next.mcpServers = entries;
+  const changed = JSON.stringify(next) !== JSON.stringify(data);
+  const backup = changed && exists ? backUp(file) : undefined;
+  if (move && typeof plan !== 'string') applyImport(plan);
+  if (changed) writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`, exists ? fs.statSync(file).mode & 0o777 : 0o644);
+  say(
+    changed
+      ? `${sameEntry ? 'updated' : 'registered mcplex in'} ${tildify(file)}${backup ? ` (backup: ${tildify(backup)})` : ''}; reload MCP servers in Cursor`
+      : `mcplex is already registered in ${tildify(file)}`,
+  );
+  report(plan, file, move, 'cursor', backup);
+}
+
+// The import of a client's servers; without --import, a config.yaml that cannot be read only costs the preview.
+// Returns the plan, or a note saying why there is none.
+function importPlan(servers: ImportedServer[], file: string, move: boolean): ImportPlan | string {
+  if (!servers.some((s) => s.def)) return `no servers of its own in ${tildify(file)} to import`;
+  try {
+    return planImport(servers);
+  } catch (err) {
+    if (move) throw err;
+    return `cannot preview the import of ${tildify(file)}: ${(err as Error).message}`;
+  }
+}
+
+function report(plan: ImportPlan | string, file: string, move: boolean, client: string, backup: string | undefined): void {
+  if (typeof plan === 'string') {
+    say(plan);
+    return;
+  }
+  if (!move) {
+    say(
+      `\nservers in ${tildify(file)} that \`mcplex import --from ${client}\` would add` +
+        ` (\`mcplex setup ${client} --import\` also removes them from ${tildify(file)}, so the client stops spawning them itself):`,
+    );
+    process.stdout.write(formatPlan(plan, { dryRun: true, yaml: false }));
+    return;
+  }
+  say(`\nimported the servers of ${tildify(file)}:`);
+  process.stdout.write(formatPlan(plan, { dryRun: false, yaml: false }));
+  if (plan.moved.length) {
+    say(`removed ${plan.moved.map((s) => s.name).join(', ')} from ${tildify(file)}${backup ? ` (backup: ${tildify(backup)})` : ''}`);
+  }
+  const left = [...plan.conflicting, ...plan.skipped].map((s) => s.original).filter((n) => n !== 'mcplex');
+  if (left.length) say(`left in ${tildify(file)}: ${left.join(', ')} (not imported, see above)`);
+}
+
+function readOrFail(file: string): Record<string, unknown> {
+  try {
+    return readClientFile(file);
+  } catch (err) {
+    if (err instanceof SourceError) throw new CliError(`${err.message}; fix it (or move it away) and run setup again`, 2);
+    throw err;
+  }
+}
+
+// A client file without any servers map has nothing to import.
+function serversOf(file: string, data: Record<string, unknown>): ImportedServer[] {
+  if (!('mcpServers' in data) && !isObject(data.projects)) return [];
+  try {
+    return serversInFile(file, data);
+  } catch (err) {
+    if (err instanceof SourceError) throw new CliError(err.message, 2);
+    throw err;
+  }
+}
+
+// Deletes an imported entry from the parsed client file it came from (the user map or its project's map).
+function removeEntry(data: Record<string, unknown>, s: ImportedServer): void {
+  const holder = s.project !== undefined ? (data.projects as Record<string, Record<string, unknown>> | undefined)?.[s.project] : data;
+  const map = holder?.[s.key];
+  if (isObject(map)) delete map[s.name];
+}
+
+// Copies FILE to FILE.bak-<timestamp> and returns the copy's path.
+function backUp(file: string): string {
+  const copy = `${file}.bak-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  fs.copyFileSync(file, copy);
+  fs.chmodSync(copy, fs.statSync(file).mode & 0o777);
+  return copy;
+}
+
+/** The first executable called `name` on PATH. */
+function findOnPath(name: string): string | undefined {
+  const exts = process.platform === 'win32' ? (process.env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const file = path.join(dir, name + ext);
+      try {
+        fs.accessSync(file, fs.constants.X_OK);
+        if (fs.statSync(file).isFile()) return file;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+// A command line a POSIX shell reads back as the same words.
+function shellJoin(words: string[]): string {
+  return words.map((w) => (/^[A-Za-z0-9_\/.:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
