@@ -89,3 +89,14 @@ describe('start-up feedback', () => {
     expect(messages.some((m) => m.includes('starting server "slow"'))).toBe(true);
   });
 });
+
+// `mcplex call` shows the same start-up notice on stderr.
+describe('start-up feedback in the CLI', () => {
+  it('mcplex call prints that a slow server is starting, then the result', async () => {
+    home = new Home(`  slow:\n    command: ${process.execPath}\n    args: [${FAULTY}, --slow-start, "2500"]\n`);
+    const r = await home.cli(['call', 'slow', 'echo', 'a=1']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('starting server "slow"');
+    expect(r.stdout).toContain('"a":1');
+  });
+});

@@ -139,11 +139,14 @@ export async function connectDaemon(opts: { surface?: ShimHello['surface']; work
   }
 }
 
-/** Calls a tool on the daemon's session (a meta tool, or a direct one) with the CLI's long timeout. */
+/** Calls a tool on the daemon's session (a meta tool, or a direct one) with the CLI's long timeout; progress messages (such as a slow server starting) go to stderr. */
 export async function callTool(dc: DaemonClient, name: string, args: Record<string, unknown>): Promise<ToolCallResult> {
   return (await dc.client.callTool({ name, arguments: args }, undefined, {
     timeout: CLI_REQUEST_TIMEOUT_MS,
     resetTimeoutOnProgress: true,
+    onprogress: (p) => {
+      if (p.message) process.stderr.write(`mcplex: ${p.message}\n`);
+    },
   })) as ToolCallResult;
 }
 
