@@ -1,5 +1,6 @@
 // An MCP client for CLI commands: connects to the running daemon (starting one if none runs) the way a shim does.
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openDaemonSocket } from '../shim/daemon-socket.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -27,22 +28,9 @@ class DaemonWsTransport implements Transport {
 
   constructor(private readonly info: DaemonInfo, private readonly hello: ShimHello) {}
 
-  start(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${this.info.port}/ws`, {
-        headers: { authorization: `Bearer ${this.info.token}` },
-        perMessageDeflate: false,
-      });
-      let welcomed = false;
-      ws.on('open', () => ws.send(JSON.stringify(this.hello)));
-      ws.on('message', (data) => {
-        const text = data.toString();
-        if (!welcomed) {
-          welcomed = true;
-          this.socket = ws;
-          resolve();
-          return;
-        }
+  async start(): Promise<void> {
+    this.socket = await openDaemonSocket(this.info, this.hello, {
+      message: (text) => {
         let msg: JSONRPCMessage;
         try {
           msg = JSON.parse(text) as JSONRPCMessage;
@@ -51,16 +39,12 @@ class DaemonWsTransport implements Transport {
           return;
         }
         this.onmessage?.(msg);
-      });
-      ws.on('error', (err) => {
-        if (!welcomed) reject(err);
-        else this.onerror?.(err);
-      });
-      ws.on('close', () => {
-        if (!welcomed) return reject(new Error('the daemon closed the connection during the handshake'));
+      },
+      close: () => {
         this.socket = undefined;
         this.onclose?.();
-      });
+      },
+      error: (err) => this.onerror?.(err),
     });
   }
 

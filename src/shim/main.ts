@@ -1,5 +1,6 @@
 // `mcplex shim`: stdio MCP endpoint that relays to the shared daemon over /ws; survives daemon restarts.
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openDaemonSocket } from './daemon-socket.js';
 import { homePaths } from '../daemon/paths.js';
 import type { DaemonInfo } from '../daemon/state-file.js';
 import { LineSplitter } from '../protocol/lines.js';
@@ -71,37 +72,23 @@ export async function runShim(argv: string[]): Promise<void> {
     while (socket && queue.length) socket.send(queue.shift()!);
   };
 
-  const open = (info: DaemonInfo): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${info.port}/ws`, { headers: { authorization: `Bearer ${info.token}` }, perMessageDeflate: false });
-      let welcomed = false;
-      ws.on('open', () => ws.send(JSON.stringify(hello)));
-      ws.on('message', (data) => {
-        const text = data.toString();
-        if (!welcomed) {
-          welcomed = true;
-          socket = ws;
-          for (const frame of state.replayFrames()) ws.send(frame);
-          ready = true;
-          flush();
-          resolve();
-          return;
-        }
-        state.fromDaemon(text);
-      });
-      ws.on('error', (err) => {
-        if (!welcomed) reject(err);
-      });
-      ws.on('close', (code) => {
-        if (!welcomed) return reject(new Error('daemon closed the connection during the handshake'));
+  const open = async (info: DaemonInfo): Promise<void> => {
+    const ws: WebSocket = await openDaemonSocket(info, hello, {
+      message: (text) => state.fromDaemon(text),
+      close: (code) => {
         if (socket !== ws) return;
         socket = undefined;
         ready = false;
         state.connectionLost();
         // A daemon that died is replaced at once; one that was stopped on purpose only when the client next speaks.
         if (stdinOpen && code !== SHIM_CLOSE_DAEMON_STOPPED) connect().catch((err: Error) => state.failPending(err.message));
-      });
+      },
     });
+    socket = ws;
+    for (const frame of state.replayFrames()) ws.send(frame);
+    ready = true;
+    flush();
+  };
 
   let connecting: Promise<void> | undefined;
   const connect = (): Promise<void> =>
