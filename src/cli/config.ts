@@ -1,5 +1,5 @@
 // `mcplex config validate [F]` and `config path`.
-import { homePaths } from '../daemon/paths.js';
+import { homePaths } from '../home/paths.js';
 import { ConfigError, loadConfig, resolveConfigPath } from '../config/load.js';
 import { formatProblems } from '../config/format.js';
 import { CliError } from './fail.js';

@@ -1,8 +1,8 @@
 // `mcplex start` / `stop`: the background daemon's lifecycle.
-import { homePaths } from '../daemon/paths.js';
+import { homePaths } from '../home/paths.js';
 import { liveLockOwner } from '../daemon/lock.js';
-import { processAlive } from '../daemon/process-info.js';
-import { liveDaemon, spawnDaemon, waitForDaemon } from '../daemon/starter.js';
+import { processAlive } from '../supervisor/process-info.js';
+import { liveDaemon, spawnDaemon, waitForDaemon } from '../home/starter.js';
 import { CliError } from './fail.js';
 import { daemonJson } from './daemon-http.js';
 

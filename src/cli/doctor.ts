@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { homePaths, type HomePaths } from '../daemon/paths.js';
-import { readDaemonInfo, type DaemonInfo } from '../daemon/state-file.js';
-import { groupAlive, processAlive } from '../daemon/process-info.js';
+import { homePaths, type HomePaths } from '../home/paths.js';
+import { readDaemonInfo, type DaemonInfo } from '../home/state-file.js';
+import { groupAlive, processAlive } from '../supervisor/process-info.js';
 import { liveLockOwner } from '../daemon/lock.js';
 import { ConfigError, loadConfig, loadWorkspaceConfig, resolveConfigPath } from '../config/load.js';
 import { formatProblems } from '../config/format.js';

@@ -4,7 +4,7 @@ import { applyInstall, planInstall, planRemove, type EditTarget } from '../confi
 import { writeAtomic } from '../config/edit.js';
 import { resolveConfigPath } from '../config/load.js';
 import type { Sharing } from '../config/types.js';
-import { homePaths } from '../daemon/paths.js';
+import { homePaths } from '../home/paths.js';
 import { findWorkspace } from '../env/workspace.js';
 import { CliError } from './fail.js';
 

@@ -17,7 +17,7 @@ import {
   type ImportedServer,
 } from '../config/import-sources.js';
 import { parseConfig, resolveConfigPath } from '../config/load.js';
-import { homePaths } from '../daemon/paths.js';
+import { homePaths } from '../home/paths.js';
 import { readEnvFile } from '../env/dotenv.js';
 import { CliError } from './fail.js';
 

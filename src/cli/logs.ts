@@ -1,6 +1,6 @@
 // `mcplex logs [-f] [--server NAME] [-n N]`: the daemon's pino log, pretty on a terminal, raw JSON lines otherwise.
 import fs from 'node:fs';
-import { homePaths } from '../daemon/paths.js';
+import { homePaths } from '../home/paths.js';
 import { CliError } from './fail.js';
 
 export interface LogsOptions {

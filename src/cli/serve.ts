@@ -1,5 +1,5 @@
 // `mcplex serve`: take the singleton lock first (cheap), then load and run the daemon.
-import { homePaths } from '../daemon/paths.js';
+import { homePaths } from '../home/paths.js';
 import { acquireLock, LockHeldError } from '../daemon/lock.js';
 import { resolveConfigPath } from '../config/load.js';
 import { CliError } from './fail.js';

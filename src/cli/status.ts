@@ -1,6 +1,6 @@
 // `mcplex status [--json]`: asks the running daemon over loopback HTTP.
-import { homePaths } from '../daemon/paths.js';
-import { liveDaemon } from '../daemon/starter.js';
+import { homePaths } from '../home/paths.js';
+import { liveDaemon } from '../home/starter.js';
 import { CliError } from './fail.js';
 import { daemonJson } from './daemon-http.js';
 

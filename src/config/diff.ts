@@ -1,5 +1,5 @@
 // Which servers an edit added, removed or changed (unchanged ones keep their processes).
-import { canonicalJson } from '../env/canonical.js';
+import { canonicalJson } from './canonical.js';
 import type { ServerConfig } from './types.js';
 
 export interface ServerDiff {

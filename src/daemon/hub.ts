@@ -7,9 +7,9 @@ import { readEnvFile } from '../env/dotenv.js';
 import { RpcCode, type JsonRpcNotification, type JsonRpcRequest } from '../protocol/jsonrpc.js';
 import type { Instance } from '../pool/instance.js';
 import type { Pool } from '../pool/pool.js';
-import { BackendRpcError } from '../router/errors.js';
+import { BackendRpcError } from '../protocol/errors.js';
 import type { Session, SessionHost } from '../session/session.js';
-import type { ServerEditor } from '../session/catalog.js';
+import type { ServerEditor } from '../catalog/catalog.js';
 
 /** How many recent failed calls status keeps. */
 const RECENT_ERRORS = 20;

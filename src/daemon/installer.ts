@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { applyInstall, planInstall, planRemove, type EditTarget, type InstallRequest } from '../config/install.js';
 import { writeAtomic } from '../config/edit.js';
-import type { Catalog, EditOptions, ServerEditor } from '../session/catalog.js';
+import type { Catalog, EditOptions, ServerEditor } from '../catalog/catalog.js';
 import type { Reloader } from './reload.js';
 
 /** What an install or remove did (or would do), for the tool result. */

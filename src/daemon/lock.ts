@@ -1,7 +1,7 @@
 // Singleton lock per MCPLEX_HOME: atomically linked pid file; a lock whose owner is dead is broken safely.
 import fs from 'node:fs';
 import path from 'node:path';
-import { processAlive } from './process-info.js';
+import { processAlive } from '../supervisor/process-info.js';
 
 export interface LockOwner {
   pid: number;

@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { ServerConfig, Sharing } from '../config/types.js';
-import { hashOf } from './canonical.js';
+import { hashOf } from '../config/canonical.js';
 import { interpolate } from './interpolate.js';
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -5,7 +5,7 @@ import type { ResolvedServer } from '../env/resolve.js';
 import { connectBackend, type Connection } from '../backends/connect.js';
 import type { JsonRpcNotification, JsonRpcRequest, Params } from '../protocol/jsonrpc.js';
 import { BackendPeer, type RequestOptions } from '../router/backend-peer.js';
-import { BackendRpcError, McplexError } from '../router/errors.js';
+import { BackendRpcError, McplexError } from '../protocol/errors.js';
 import { LatencyStats } from '../observe/latency.js';
 import pRetry from 'p-retry';
 import { InstanceBreaker } from '../supervisor/breaker.js';

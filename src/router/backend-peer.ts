@@ -11,7 +11,7 @@ import {
   type Params,
 } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
-import { BackendRpcError, McplexError } from './errors.js';
+import { BackendRpcError, McplexError } from '../protocol/errors.js';
 
 /** Hard cap on one request, whatever progress says (§4: callTimeout hard cap). */
 export const MAX_TOTAL_TIMEOUT_MS = 10 * 60 * 1000;

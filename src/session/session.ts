@@ -15,11 +15,11 @@ import {
   type Params,
 } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
-import { BackendRpcError, McplexError, toRpcError } from '../router/errors.js';
+import { BackendRpcError, McplexError, toRpcError } from '../protocol/errors.js';
 import { DirectSurface } from '../surface/direct.js';
 import { callMetaTool, isMetaTool, META_TOOLS, type CallContext } from '../surface/meta.js';
 import { errorResult } from '../surface/results.js';
-import { Catalog, type CatalogHost } from './catalog.js';
+import { Catalog, type CatalogHost } from '../catalog/catalog.js';
 import { instructions, negotiateVersion, SERVER_CAPABILITIES } from './negotiate.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { findWorkspace } from '../env/workspace.js';

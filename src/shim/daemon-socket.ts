@@ -1,6 +1,6 @@
 // The /ws handshake shared by the shim and the CLI: connect with the daemon token, say hello, wait for welcome.
 import WebSocket from 'ws';
-import type { DaemonInfo } from '../daemon/state-file.js';
+import type { DaemonInfo } from '../home/state-file.js';
 import type { ShimHello } from '../protocol/shim-hello.js';
 
 export interface SocketHandlers {

@@ -1,11 +1,11 @@
 // `mcplex shim`: stdio MCP endpoint that relays to the shared daemon over /ws; survives daemon restarts.
 import type WebSocket from 'ws';
 import { openDaemonSocket } from './daemon-socket.js';
-import { homePaths } from '../daemon/paths.js';
-import type { DaemonInfo } from '../daemon/state-file.js';
+import { homePaths } from '../home/paths.js';
+import type { DaemonInfo } from '../home/state-file.js';
 import { LineSplitter } from '../protocol/lines.js';
 import { SHIM_CLOSE_DAEMON_STOPPED, type ShimHello } from '../protocol/shim-hello.js';
-import { liveDaemon, spawnDaemon, waitForDaemon } from '../daemon/starter.js';
+import { liveDaemon, spawnDaemon, waitForDaemon } from '../home/starter.js';
 import { ShimState } from './state.js';
 
 declare const MCPLEX_VERSION: string;

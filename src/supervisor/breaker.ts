@@ -1,7 +1,7 @@
 // A circuit breaker per instance (opossum): repeated process-level failures open it; calls then fail fast until a cool-down.
 import CircuitBreaker from 'opossum';
 import type { RestartPolicy } from '../config/types.js';
-import { McplexError } from '../router/errors.js';
+import { McplexError } from '../protocol/errors.js';
 
 /** Errors that say the backend process itself is unwell (tool errors and timeouts of one call do not count). */
 const PROCESS_FAILURES = new Set(['START_FAILED', 'START_TIMEOUT', 'BACKEND_CLOSED']);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { groupAlive } from '../daemon/process-info.js';
+import { groupAlive } from './process-info.js';
 import { terminateOrphanGroup } from './terminate.js';
 
 interface Record {

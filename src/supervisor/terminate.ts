@@ -1,6 +1,6 @@
 // The termination ladder for a backend's whole process group: close stdin → wait → SIGTERM → wait → SIGKILL.
 import type { ChildProcess } from 'node:child_process';
-import { groupAlive } from '../daemon/process-info.js';
+import { groupAlive } from './process-info.js';
 
 export interface LadderTiming {
   /** How long to wait after closing stdin, and again after SIGTERM. */

@@ -1,9 +1,9 @@
 // The direct surface: every visible backend tool as `<server>__<tool>`, prompts likewise, resources under their own URIs.
 import type { Params } from '../protocol/jsonrpc.js';
 import type { Manifest, NamedItem, ResourceDef, ToolDef } from '../pool/manifest.js';
-import { BackendRpcError, McplexError } from '../router/errors.js';
+import { BackendRpcError, McplexError } from '../protocol/errors.js';
 import { RpcCode } from '../protocol/jsonrpc.js';
-import type { Catalog, ServerView } from '../session/catalog.js';
+import type { Catalog, ServerView } from '../catalog/catalog.js';
 import { toolAllowed } from './filter.js';
 import { forwardToolCall, type CallContext } from './meta.js';
 import { DirectNames } from './names.js';

@@ -1,8 +1,8 @@
 // The meta surface: a handful of discovery tools instead of every backend schema (§6).
 import type { Params } from '../protocol/jsonrpc.js';
 import type { ToolDef } from '../pool/manifest.js';
-import { McplexError } from '../router/errors.js';
-import type { Catalog, EditOptions, ServerView } from '../session/catalog.js';
+import { McplexError } from '../protocol/errors.js';
+import type { Catalog, EditOptions, ServerView } from '../catalog/catalog.js';
 import type { InstallRequest } from '../config/install.js';
 import { toolAllowed } from './filter.js';
 import { errorResult, errorToResult, jsonResult, type ToolResult } from './results.js';

@@ -1,5 +1,5 @@
 // Tool results the model can act on: text JSON for data, isError with a hint for failures.
-import { BackendRpcError, McplexError } from '../router/errors.js';
+import { BackendRpcError, McplexError } from '../protocol/errors.js';
 
 export interface ToolResult {
   content: Array<{ type: 'text'; text: string } | Record<string, unknown>>;

@@ -11,7 +11,7 @@ import type { Instance } from '../pool/instance.js';
 import type { Manifest } from '../pool/manifest.js';
 import type { Pool } from '../pool/pool.js';
 import type { RequestOptions } from '../router/backend-peer.js';
-import { McplexError } from '../router/errors.js';
+import { McplexError } from '../protocol/errors.js';
 import type { AuditRecord } from '../observe/audit.js';
 import type { InstallRequest } from '../config/install.js';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { HomePaths } from './paths.js';
 import { readDaemonInfo, type DaemonInfo } from './state-file.js';
-import { processAlive } from './process-info.js';
+import { processAlive } from '../supervisor/process-info.js';
 
 /** How long a shim waits for a daemon to come up before giving up. */
 export const DAEMON_WAIT_MS = 30_000;
