@@ -60,3 +60,12 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 });
+
+// Every error code is documented where users look for it.
+describe('error codes', () => {
+  it('each code in src/protocol/errors.ts has a row in README', async () => {
+    const { ERROR_CODES } = await import('../src/protocol/errors.js');
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const code of Object.keys(ERROR_CODES)) expect(readme, `README lacks ${code}`).toContain(`| \`${code}\` |`);
+  });
+});

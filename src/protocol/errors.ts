@@ -1,19 +1,21 @@
 // Local errors with stable string codes; toRpcError maps any of them to a wire error.
 import { RpcCode, type JsonRpcError } from '../protocol/jsonrpc.js';
 
-export type ErrorCode =
-  | 'BACKEND_CLOSED'
-  | 'BACKEND_ERROR'
-  | 'CALL_TIMEOUT'
-  | 'START_FAILED'
-  | 'START_TIMEOUT'
-  | 'UNKNOWN_SERVER'
-  | 'UNKNOWN_TOOL'
-  | 'SERVER_DISABLED'
-  | 'CANCELLED'
-  | 'CIRCUIT_OPEN'
-  | 'INSTANCE_STOPPED'
-  | 'FRAME_TOO_LARGE';
+/** Every local error code, with what it means (README's "Errors" table lists each one; a test checks it). */
+export const ERROR_CODES = {
+  BACKEND_CLOSED: 'the server process exited, or its connection dropped, while the request was in flight',
+  BACKEND_ERROR: 'the server answered with a JSON-RPC error (passed through unchanged)',
+  CALL_TIMEOUT: 'no answer or progress within callTimeout (or the 10-minute hard cap)',
+  START_FAILED: 'the server could not be spawned or failed during initialize',
+  START_TIMEOUT: 'spawn + initialize took longer than startTimeout',
+  UNKNOWN_SERVER: 'no server of that name is visible to this session',
+  UNKNOWN_TOOL: 'the server has no such tool, or its tools filter hides it',
+  CANCELLED: 'the client cancelled the request',
+  CIRCUIT_OPEN: 'the server failed repeatedly; calls fail fast until the cool-down, a config change or `mcplex restart SERVER`',
+  INSTANCE_STOPPED: 'the instance was stopped (drained, reaped or recycled) while the request was in flight; retry it',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** An mcplex error: a code, a message that says what to do, and optional backend details. */
 export class McplexError extends Error {

@@ -31,6 +31,8 @@ export function errorToResult(err: unknown): ToolResult {
       BACKEND_CLOSED: 'the server process ended; the next call starts it again',
       START_FAILED: 'the server could not start; check its command and env in config.yaml (mcplex status, mcplex logs)',
       START_TIMEOUT: 'the server did not start in time; check it with `mcplex logs --server NAME`',
+      CIRCUIT_OPEN: 'do not retry now; tell the user, who can fix the server and run `mcplex restart SERVER`',
+      INSTANCE_STOPPED: 'the server was being replaced; retry the call',
     };
     return errorResult(err.message, hints[err.code]);
   }
