@@ -2,8 +2,8 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { MAX_FRAME_BYTES } from '../protocol/lines.js';
 import type { MessageTransport } from '../protocol/transport.js';
 
@@ -25,8 +25,15 @@ export interface HttpSessionsDeps {
   maxSessions?: number;
 }
 
+/** The SDK's HTTP server transports, loaded on the first HTTP session (a daemon serving only shims never pays for them). */
+const sdk = {
+  streamable: () => import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+  sse: () => import('@modelcontextprotocol/sdk/server/sse.js'),
+};
+
 interface Entry {
   transport: StreamableHTTPServerTransport | SSEServerTransport;
+  kind: 'streamable' | 'sse';
   session: { close(): Promise<void> };
   lastSeen: number;
 }
@@ -109,10 +116,11 @@ export class HttpSessions {
     if (oldest) void this.drop(oldest[0], 'too many http sessions');
   }
 
-  private newStreamable(opts: HttpSessionOptions, id?: string): StreamableHTTPServerTransport {
+  private async newStreamable(opts: HttpSessionOptions, id?: string): Promise<StreamableHTTPServerTransport> {
+    const { StreamableHTTPServerTransport } = await sdk.streamable();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => id ?? crypto.randomUUID(),
-      onsessioninitialized: (sid: string): void => this.admit(sid, { transport, session, lastSeen: Date.now() }),
+      onsessioninitialized: (sid: string): void => this.admit(sid, { transport, kind: 'streamable', session, lastSeen: Date.now() }),
     });
     const session = this.deps.open(transport as unknown as MessageTransport, opts);
     transport.onclose = () => {
@@ -126,7 +134,7 @@ export class HttpSessions {
       const inner = (transport as unknown as { _webStandardTransport: { sessionId?: string; _initialized: boolean } })._webStandardTransport;
       inner.sessionId = id;
       inner._initialized = true;
-      this.admit(id, { transport, session, lastSeen: Date.now() });
+      this.admit(id, { transport, kind: 'streamable', session, lastSeen: Date.now() });
     }
     return transport;
   }
@@ -148,10 +156,10 @@ export class HttpSessions {
       if (sid) {
         if (req.method === 'DELETE') return void res.writeHead(404).end();
         this.deps.log.info({ httpSession: sid }, 're-creating an unknown http session (daemon restarted?)');
-        this.newStreamable(sessionOptions(req, url, 'http'), sid);
+        await this.newStreamable(sessionOptions(req, url, 'http'), sid);
         entry = this.entries.get(sid);
       } else if (req.method === 'POST' && isInitialize(body)) {
-        const transport = this.newStreamable(sessionOptions(req, url, 'http'));
+        const transport = await this.newStreamable(sessionOptions(req, url, 'http'));
         await transport.handleRequest(req, res, body);
         return;
       } else {
@@ -165,16 +173,17 @@ export class HttpSessions {
 
   /** GET /sse: a legacy SSE session; messages come back on POST /messages?sessionId=…. */
   async handleSse(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const { SSEServerTransport } = await sdk.sse();
     const transport = new SSEServerTransport('/messages', res);
     const session = this.deps.open(transport as unknown as MessageTransport, sessionOptions(req, url, 'sse'));
-    this.admit(transport.sessionId, { transport, session, lastSeen: Date.now() });
+    this.admit(transport.sessionId, { transport, kind: 'sse', session, lastSeen: Date.now() });
     res.on('close', () => void this.drop(transport.sessionId, 'sse stream closed'));
   }
 
   /** POST /messages?sessionId=…. */
   async handleMessages(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const entry = this.entries.get(url.searchParams.get('sessionId') ?? '');
-    if (!entry || !(entry.transport instanceof SSEServerTransport)) return rpcError(res, 404, -32001, 'unknown sessionId; open GET /sse first');
+    if (!entry || entry.kind !== 'sse') return rpcError(res, 404, -32001, 'unknown sessionId; open GET /sse first');
     entry.lastSeen = Date.now();
     let body: unknown;
     try {
@@ -183,7 +192,7 @@ export class HttpSessions {
       const e = err as BodyError;
       return rpcError(res, e.status ?? 400, -32700, e.message);
     }
-    await entry.transport.handlePostMessage(req, res, body);
+    await (entry.transport as SSEServerTransport).handlePostMessage(req, res, body);
   }
 
   /** Closes every HTTP session (shutdown). */

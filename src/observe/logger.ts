@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 
 /** Rotate the log once it passes this size (keeps one previous file). */
 export const MAX_LOG_BYTES = 10 * 1024 * 1024;
@@ -23,6 +23,12 @@ function rotate(file: string): void {
   } catch {
     // no log yet
   }
+}
+
+/** pino-pretty to stderr, loaded only when a human is watching. */
+function prettyStderr(): pino.DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (o: object) => pino.DestinationStream;
+  return pretty({ destination: 2, colorize: true, ignore: 'pid,hostname' });
 }
 
 /** Creates the daemon's root logger. Secrets never reach it: callers log redacted text only, and env/token fields are censored. */
@@ -47,7 +53,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   const streams: pino.StreamEntry[] = [{ level, stream: file }];
   if (opts.stderr) {
     // Humans get readable lines on a terminal; pipes and files get JSON.
-    streams.push({ level, stream: process.stderr.isTTY ? pretty({ destination: 2, colorize: true, ignore: 'pid,hostname' }) : process.stderr });
+    streams.push({ level, stream: process.stderr.isTTY ? prettyStderr() : process.stderr });
   }
   return pino(
     {
