@@ -23,6 +23,18 @@ function key(id: JsonRpcId): string {
   return `${typeof id}:${id}`;
 }
 
+/** The daemon writes responses as {"jsonrpc":"2.0","id":…,"result"|"error":…}: read the id without parsing the body. */
+const RESPONSE_HEAD = /^\{"jsonrpc":"2\.0","id":("(?:[^"\\]|\\.)*"|-?\d+),"(?:result|error)"/;
+
+/** The id of a response frame from the daemon, or undefined for requests and notifications. */
+function responseId(text: string): JsonRpcId | undefined {
+  const head = RESPONSE_HEAD.exec(text);
+  if (head) return JSON.parse(head[1]!) as JsonRpcId;
+  if (text.startsWith('{"jsonrpc":"2.0","method"') || text.startsWith('{"jsonrpc":"2.0","id":')) return undefined;
+  const f = peek(text); // not in the daemon's own key order: parse it
+  return f && !f.method && f.id !== undefined && f.id !== null ? f.id : undefined;
+}
+
 /** Tracks the client's handshake and pending requests so a lost daemon costs only the requests in flight. */
 export class ShimState {
   private initializeParams?: unknown;
@@ -47,10 +59,10 @@ export class ShimState {
 
   /** Passes a daemon frame to the client, swallowing replies to replayed handshakes. */
   fromDaemon(text: string): void {
-    const f = peek(text);
-    if (f && !f.method && f.id !== undefined && f.id !== null) {
-      if (typeof f.id === 'string' && f.id.startsWith(REPLAY_PREFIX)) return;
-      this.pending.delete(key(f.id));
+    const id = responseId(text);
+    if (id !== undefined) {
+      if (typeof id === 'string' && id.startsWith(REPLAY_PREFIX)) return;
+      this.pending.delete(key(id));
     }
     this.out(text);
   }
