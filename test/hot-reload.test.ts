@@ -95,6 +95,21 @@ describe('editing config.yaml', () => {
   });
 });
 
+// A daemon started by a shim on a broken config still answers, says what is wrong, and applies the fix.
+describe('starting on an invalid config', () => {
+  it('serves no servers, shows the problems in list_servers, and picks up the fixed file', async () => {
+    home = new Home(faulty('alpha'));
+    fs.writeFileSync(home.configPath, 'gateway:\n  port: 0\nservers:\n  alpha:\n    command: node\n    colour: blue\n');
+    const c = await home.client();
+    const listed = json(await c.callTool({ name: 'list_servers', arguments: {} }));
+    expect(listed.servers).toEqual([]);
+    expect(listed.configError).toMatch(/config.yaml:6.*colour/);
+    home.writeConfig(faulty('alpha'));
+    await waitFor(async () => (await serverNames(c)).includes('alpha'), 3000, 'the fixed config');
+    expect(json(await c.callTool({ name: 'list_servers', arguments: {} })).configError).toBeUndefined();
+  });
+});
+
 // A workspace .env edit replaces that workspace's credential instance and leaves the others alone.
 describe('editing a workspace .env', () => {
   it('replaces only the credential instance of that workspace', async () => {

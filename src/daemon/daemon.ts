@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultConfig, loadConfig } from '../config/load.js';
+import { ConfigError, defaultConfig, loadConfig } from '../config/load.js';
 import type { Config, Surface } from '../config/types.js';
 import { findWorkspace } from '../env/workspace.js';
 import { startFront, type Front } from '../front/server.js';
@@ -38,14 +38,20 @@ export interface DaemonOptions {
   releaseLock: () => void;
 }
 
-async function readConfig(opts: DaemonOptions): Promise<Config> {
+/**
+ * The config to start with. A missing default config means no servers yet. An invalid one stops a foreground
+ * `serve` (exit 2 with every problem); a background daemon (started by a shim) starts with no servers and
+ * reports the problems, so clients see them in list_servers instead of hanging, and fixing the file applies it.
+ */
+async function readConfig(opts: DaemonOptions): Promise<{ config: Config; refused?: string }> {
   try {
-    return await loadConfig(opts.configPath);
+    return { config: await loadConfig(opts.configPath) };
   } catch (err) {
-    if (!opts.configExplicit && (err as { problems?: Array<{ message: string }> }).problems?.[0]?.message.startsWith('file not found')) {
-      return defaultConfig(opts.paths.home);
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    const missing = err.problems[0]?.message.startsWith('file not found');
+    if (missing && !opts.configExplicit) return { config: defaultConfig(opts.paths.home) };
+    if (opts.foreground) throw err;
+    return { config: defaultConfig(path.dirname(opts.configPath)), refused: err.message };
   }
 }
 
@@ -57,7 +63,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const early: string[] = [];
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => (signalled ? signalled(sig) : early.push(sig)));
   const log = createLogger({ file: paths.log, stderr: opts.foreground });
-  const config = await readConfig(opts);
+  const { config, refused } = await readConfig(opts);
   if (!isLoopbackHost(config.gateway.host) && config.gateway.auth.mode !== 'token') {
     throw Object.assign(
       new Error(`gateway.host ${config.gateway.host} is not loopback: set gateway.auth.mode: token (with auth.tokens or auth.apiKeys) to expose mcplex beyond this machine`),
@@ -83,6 +89,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const stopMaintenance = startMaintenance(pool, { gateway: () => hub.config().gateway, log, pingEveryMs: pingEvery, pingTimeoutMs: pingEvery && Math.min(10_000, pingEvery) });
   const audit = new AuditLog(paths.audit);
   const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, audit);
+  if (refused) hub.refuse(refused);
   const reloader = new Reloader(hub, opts.configPath, paths.env);
   hub.editor = new Installer(reloader, opts.configPath, paths.env);
   const envPort = process.env.MCPLEX_PORT;
