@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it, expect } from 'vitest';
@@ -229,6 +229,7 @@ describe('loading and paths', () => {
     expect(cfg.gateway.port).toBe(0);
     expect(cfg.dir).toBe(dir);
     await expect(loadConfig(path.join(dir, 'nope.yaml'))).rejects.toThrow(/not found: create it .*--config/);
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('resolves the config path: flag, then MCPLEX_CONFIG, then home', () => {
