@@ -10,6 +10,7 @@ import { LatencyStats } from '../observe/latency.js';
 import pRetry from 'p-retry';
 import { InstanceBreaker } from '../supervisor/breaker.js';
 import { groupRss } from '../supervisor/proc-tree.js';
+import { formatTail } from '../supervisor/ring.js';
 import type { Manifest, ManifestCache, NamedItem, ResourceDef, ToolDef } from './manifest.js';
 
 /** The protocol version mcplex asks backends for. */
@@ -162,12 +163,12 @@ export class Instance {
     const stderr = conn.stderrTail(10);
     const timedOut = err instanceof McplexError && err.code === 'CALL_TIMEOUT';
     const what = timedOut ? `did not finish initialize within startTimeout (${this.deps.gateway().startTimeout} ms)` : `failed to start: ${err.message}`;
-    return new McplexError(timedOut ? 'START_TIMEOUT' : 'START_FAILED', `server "${this.name}" ${what}${tailText(stderr)}`, { stderr, incident });
+    return new McplexError(timedOut ? 'START_TIMEOUT' : 'START_FAILED', `server "${this.name}" ${what}${formatTail(stderr)}`, { stderr, incident });
   }
 
   private exitError(conn: Connection, incident: number): McplexError {
     const stderr = conn.stderrTail(10);
-    return new McplexError('BACKEND_CLOSED', `server "${this.name}" ${conn.exitDescription()} while requests were in flight${tailText(stderr)}`, { stderr, incident });
+    return new McplexError('BACKEND_CLOSED', `server "${this.name}" ${conn.exitDescription()} while requests were in flight${formatTail(stderr)}`, { stderr, incident });
   }
 
   private onBackendClosed(conn: Connection, reason: McplexError): void {
@@ -358,8 +359,4 @@ export class Instance {
     this.state = 'stopped';
     this.deps.log.info({ pid, reason }, 'backend stopped');
   }
-}
-
-function tailText(lines: string[]): string {
-  return lines.length ? `\nlast stderr lines:\n  ${lines.join('\n  ')}` : '';
 }

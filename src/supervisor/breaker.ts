@@ -2,6 +2,7 @@
 import CircuitBreaker from 'opossum';
 import type { RestartPolicy } from '../config/types.js';
 import { McplexError } from '../protocol/errors.js';
+import { formatTail } from './ring.js';
 
 /** Errors that say the backend process itself is unwell (tool errors and timeouts of one call do not count). */
 const PROCESS_FAILURES = new Set(['START_FAILED', 'START_TIMEOUT', 'BACKEND_CLOSED']);
@@ -79,12 +80,11 @@ export class InstanceBreaker {
 
   private openError(kind: 'open' | 'failed'): McplexError {
     const { name, stderr } = this.describe();
-    const tail = stderr.length ? `\nlast stderr lines:\n  ${stderr.join('\n  ')}` : '';
     const when =
       kind === 'failed'
         ? `it failed ${this.consecutive} times in a row, past its restart budget (restart.retries: ${this.policy.retries}); fix its config or run \`mcplex restart ${name}\``
         : `it will be retried in ${Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000))}s (at ${new Date(this.retryAt).toISOString()})`;
-    return new McplexError('CIRCUIT_OPEN', `server "${name}" is unavailable: ${this.lastFailure || 'repeated failures'}; ${when}${tail}`, { stderr });
+    return new McplexError('CIRCUIT_OPEN', `server "${name}" is unavailable: ${this.lastFailure || 'repeated failures'}; ${when}${formatTail(stderr)}`, { stderr });
   }
 
   /** Closes the breaker and restores the budget (`mcplex restart SERVER`). */

@@ -15,3 +15,8 @@ export class LineRing {
     return this.lines.slice(-n);
   }
 }
+
+/** The tail of a backend's stderr as it appears in error messages (empty when there is none). */
+export function formatTail(lines: readonly string[]): string {
+  return lines.length ? `\nlast stderr lines:\n  ${lines.join('\n  ')}` : '';
+}
