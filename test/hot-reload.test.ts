@@ -110,6 +110,20 @@ describe('starting on an invalid config', () => {
   });
 });
 
+// Files that do not exist yet are noticed when they appear.
+describe('creating a watched file', () => {
+  it("a workspace .mcplex.yaml created mid-session adds its servers to that workspace's sessions", async () => {
+    home = new Home(faulty('alpha'));
+    const ws = path.join(home.dir, 'proj');
+    fs.mkdirSync(path.join(ws, '.git'), { recursive: true });
+    const c = await home.client({ cwd: ws });
+    expect(await serverNames(c)).toEqual(['alpha']);
+    fs.writeFileSync(path.join(ws, '.mcplex.yaml'), `servers:\n${faulty('local')}`);
+    await waitFor(async () => (await serverNames(c)).includes('local'), 3000, 'the new workspace server');
+    expect(text(await call(c, 'local', 'echo', { ws: 1 }))).toContain('"ws":1');
+  });
+});
+
 // A workspace .env edit replaces that workspace's credential instance and leaves the others alone.
 describe('editing a workspace .env', () => {
   it('replaces only the credential instance of that workspace', async () => {

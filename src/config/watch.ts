@@ -1,23 +1,30 @@
 // Watches files (config.yaml, .env files, workspace .mcplex.yaml) with chokidar and reports changes, debounced.
+import fs from 'node:fs';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
 /** How long a burst of file events settles before one change is reported. */
 export const DEBOUNCE_MS = 150;
 
+/** How often a file that does not exist yet is checked for. */
+export const MISSING_POLL_MS = 500;
+
 /**
- * Watches the given files themselves (chokidar handles editors that save by rename, and files that do
- * not exist yet) and calls onChange with each changed file once its events settle.
+ * Watches the given files and calls onChange with each changed file once its events settle. Files that exist
+ * are watched natively (chokidar handles editors that save by rename). A file that does not exist yet is polled:
+ * watching for it natively means watching its directory, and a busy directory (MCPLEX_HOME with audit.jsonl on
+ * every call, a project root during a build) would cost CPU on every write there.
  */
 export class FileWatcher {
-  private readonly watcher: FSWatcher;
+  private readonly native: FSWatcher;
+  private readonly polled: FSWatcher;
   private readonly files = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly onChange: (file: string) => void) {
-    // Files, not their directories: a busy neighbour (audit.jsonl, a build's output) must cost nothing.
-    this.watcher = watch([], { ignoreInitial: true, atomic: true });
-    this.watcher.on('all', (_event, changed) => this.fire(path.resolve(changed)));
+    this.native = watch([], { ignoreInitial: true, atomic: true });
+    this.polled = watch([], { ignoreInitial: true, usePolling: true, interval: MISSING_POLL_MS });
+    for (const w of [this.native, this.polled]) w.on('all', (_event, changed) => this.fire(path.resolve(changed)));
   }
 
   /** Starts watching a file (idempotent). */
@@ -25,7 +32,7 @@ export class FileWatcher {
     const abs = path.resolve(file);
     if (this.files.has(abs)) return;
     this.files.add(abs);
-    this.watcher.add(abs);
+    (fs.existsSync(abs) ? this.native : this.polled).add(abs);
   }
 
   private fire(file: string): void {
@@ -42,6 +49,6 @@ export class FileWatcher {
 
   async close(): Promise<void> {
     for (const t of this.timers.values()) clearTimeout(t);
-    await this.watcher.close();
+    await Promise.all([this.native.close(), this.polled.close()]);
   }
 }

@@ -1,6 +1,5 @@
 // Composition root: config → logger → pool → hub → front; writes daemon.json; stops everything in order on a signal.
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, defaultConfig, loadConfig } from '../config/load.js';
@@ -72,8 +71,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   }
   const started = Date.now();
   const token = crypto.randomBytes(32).toString('hex');
-  // An existing file is watched by itself; a missing one would mean watching (and re-reading) the busy home directory.
-  if (!fs.existsSync(paths.env)) fs.writeFileSync(paths.env, '# gateway-level secrets for mcplex servers (KEY=value)\n', { mode: 0o600 });
   const registry = new ProcessRegistry(paths.run);
   const orphans = await registry.sweep(log);
   if (orphans) log.warn({ orphans }, 'stopped backends an earlier daemon left running');
