@@ -1,6 +1,6 @@
 // An MCP client for CLI commands: connects to the running daemon (starting one if none runs) the way a shim does.
 import type WebSocket from 'ws';
-import { openDaemonSocket } from '../shim/daemon-socket.js';
+import { helloFromThisProcess, openDaemonSocket } from '../shim/daemon-socket.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -96,15 +96,7 @@ export interface DaemonClient {
 /** Connects an SDK client to the daemon as if it were a shim started in this directory. */
 export async function connectDaemon(opts: { surface?: ShimHello['surface']; workspace?: string } = {}): Promise<DaemonClient> {
   const paths = homePaths();
-  const hello: ShimHello = {
-    mcplex: 'hello',
-    version: VERSION,
-    pid: process.pid,
-    cwd: process.cwd(),
-    env: { ...process.env },
-    ...(opts.workspace ? { workspace: opts.workspace } : {}),
-    ...(opts.surface ? { surface: opts.surface } : {}),
-  };
+  const hello = helloFromThisProcess(VERSION, opts);
   const deadline = Date.now() + 60_000;
   let lastError: Error | undefined;
   for (;;) {

@@ -3,6 +3,19 @@ import WebSocket from 'ws';
 import type { DaemonInfo } from '../home/state-file.js';
 import type { ShimHello } from '../protocol/shim-hello.js';
 
+/** The hello of this process: its pid, cwd and whole environment (held by the daemon in memory only). */
+export function helloFromThisProcess(version: string, opts: { workspace?: string; surface?: ShimHello['surface'] }): ShimHello {
+  return {
+    mcplex: 'hello',
+    version,
+    pid: process.pid,
+    cwd: process.cwd(),
+    env: { ...process.env },
+    ...(opts.workspace ? { workspace: opts.workspace } : {}),
+    ...(opts.surface ? { surface: opts.surface } : {}),
+  };
+}
+
 export interface SocketHandlers {
   /** Every frame after the welcome (registered before it, so none is missed). */
   message(text: string): void;

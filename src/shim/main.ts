@@ -1,6 +1,6 @@
 // `mcplex shim`: stdio MCP endpoint that relays to the shared daemon over /ws; survives daemon restarts.
 import type WebSocket from 'ws';
-import { openDaemonSocket } from './daemon-socket.js';
+import { helloFromThisProcess, openDaemonSocket } from './daemon-socket.js';
 import { homePaths } from '../home/paths.js';
 import type { DaemonInfo } from '../home/state-file.js';
 import { LineSplitter } from '../protocol/lines.js';
@@ -53,15 +53,7 @@ export async function runShim(argv: string[]): Promise<void> {
   let stdinOpen = true;
   const queue: string[] = [];
 
-  const hello: ShimHello = {
-    mcplex: 'hello',
-    version: MCPLEX_VERSION,
-    pid: process.pid,
-    cwd: process.cwd(),
-    env: { ...process.env },
-    ...(args.workspace ? { workspace: args.workspace } : {}),
-    ...(args.surface ? { surface: args.surface } : {}),
-  };
+  const hello = helloFromThisProcess(MCPLEX_VERSION, args);
 
   const flush = () => {
     if (!ready) {
