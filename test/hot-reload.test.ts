@@ -4,14 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Home, ROOT, alive, json, servers, text, waitFor } from './helpers/harness.js';
+import { Home, alive, json, servers, text, waitFor, faulty, call, serverNames } from './helpers/harness.js';
 
-const FAULTY = path.join(ROOT, 'test/fixtures/faulty-server.mjs');
-const faulty = (name: string, flags: string[] = []) =>
-  `  ${name}:\n    command: ${process.execPath}\n    args: [${[FAULTY, ...flags].map((a) => JSON.stringify(a)).join(', ')}]\n`;
-const call = (c: Client, server: string, tool: string, args: Record<string, unknown> = {}) =>
-  c.callTool({ name: 'call_tool', arguments: { server, tool, arguments: args } }, undefined, { timeout: 60_000 });
-const serverNames = async (c: Client) => json(await c.callTool({ name: 'list_servers', arguments: {} })).servers.map((s: any) => s.name);
 
 let home: Home | undefined;
 afterEach(async () => {

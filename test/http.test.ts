@@ -9,7 +9,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Home, ROOT, alive, descendants, serverEntry, servers, text, waitFor } from './helpers/harness.js';
+import { Home, ROOT, alive, descendants, serverEntry, servers, text, waitFor, call } from './helpers/harness.js';
 
 let home: Home | undefined;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -19,8 +19,6 @@ afterEach(async () => {
   home = undefined;
 });
 
-const call = (c: Client, server: string, tool: string, args: Record<string, unknown> = {}) =>
-  c.callTool({ name: 'call_tool', arguments: { server, tool, arguments: args } }, undefined, { timeout: 60_000 });
 
 async function freePort(): Promise<number> {
   const srv = net.createServer();

@@ -3,10 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { Home, ROOT, json, text } from './helpers/harness.js';
+import { Home, json, text, FAULTY, serverNames } from './helpers/harness.js';
 
-const FAULTY = path.join(ROOT, 'test/fixtures/faulty-server.mjs');
-const serverNames = async (c: Client) => json(await c.callTool({ name: 'list_servers', arguments: {} })).servers.map((s: any) => s.name);
 const install = (c: Client, args: Record<string, unknown>) => c.callTool({ name: 'install_server', arguments: args }, undefined, { timeout: 60_000 });
 
 let home: Home | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DirectNames, MAX_TOOL_NAME, directName, sanitizeName, splitDirectName } from '../src/surface/names.js';
+import { DirectNames, MAX_TOOL_NAME, directName, sanitizeName } from '../src/surface/names.js';
 
 const VALID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -96,15 +96,5 @@ describe('DirectNames', () => {
     expect(names.resolve(a)).toEqual({ server: 'a', tool: 'b__c' });
     expect(names.resolve(b)).toEqual({ server: 'a__b', tool: 'c' });
     expect([...names.entries()]).toHaveLength(2);
-  });
-});
-
-describe('splitDirectName', () => {
-  it('uses the known predicate to pick the split point', () => {
-    const known = new Set(['a\u0000b__c', 'x_y\u0000z']);
-    const isKnown = (s: string, t: string): boolean => known.has(`${s}\u0000${t}`);
-    expect(splitDirectName('a__b__c', isKnown)).toEqual({ server: 'a', tool: 'b__c' });
-    expect(splitDirectName('x_y__z', isKnown)).toEqual({ server: 'x_y', tool: 'z' });
-    expect(splitDirectName('nope', isKnown)).toBeUndefined();
   });
 });

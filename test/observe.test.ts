@@ -3,9 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
-import { Home, ROOT, servers, text } from './helpers/harness.js';
+import { Home, servers, text, FAULTY } from './helpers/harness.js';
 
-const FAULTY = path.join(ROOT, 'test/fixtures/faulty-server.mjs');
 const CHROMIUM = '/usr/bin/chromium';
 
 let home: Home | undefined;

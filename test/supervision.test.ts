@@ -1,14 +1,7 @@
 // Supervision: crashes, breakers, hangs, idle reaping, memory limits, bounded framing, and a daemon that dies.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { Home, ROOT, alive, daemonsOfHome, descendants, killQuietly, servers, text, waitFor } from './helpers/harness.js';
+import { Home, alive, daemonsOfHome, descendants, killQuietly, servers, text, waitFor, faulty, call } from './helpers/harness.js';
 
-const FAULTY = path.join(ROOT, 'test/fixtures/faulty-server.mjs');
-const faulty = (name: string, flags: string[], extra = '') =>
-  `  ${name}:\n    command: ${process.execPath}\n    args: [${[FAULTY, ...flags].map((a) => JSON.stringify(a)).join(', ')}]\n${extra}`;
-const call = (c: Client, server: string, tool: string, args: Record<string, unknown> = {}) =>
-  c.callTool({ name: 'call_tool', arguments: { server, tool, arguments: args } }, undefined, { timeout: 60_000 });
 
 let home: Home | undefined;
 afterEach(async () => {

@@ -68,8 +68,7 @@ async function checkConfigBeforeStart(paths: HomePaths): Promise<void> {
     await loadConfig(file);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const missing = err.problems[0]?.message.startsWith('file not found');
-    if (missing && !explicit) return; // the daemon runs with no servers
+    if (err.missing && !explicit) return; // the daemon runs with no servers
     throw new CliError(`${formatProblems(err)}\nfix the config (\`mcplex config validate\` re-checks it), then run this again`, 2);
   }
 }

@@ -59,12 +59,11 @@ async function checkConfig(file: string, explicit: boolean, cwd: string): Promis
     findings.push(finding('config', 'ok', `${file}: valid, ${n} server${n === 1 ? '' : 's'}`));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const missing = err.problems.length === 1 && err.problems[0]?.message.startsWith('file not found');
-    if (missing && !explicit) {
+    if (err.missing && !explicit) {
       findings.push(
         finding('config', 'warn', `no config file at ${file}: the daemon runs with no servers`, 'create it (see config.example.yaml), or add servers with `mcplex add NAME -- CMD ARGS…` or `mcplex import`'),
       );
-    } else if (missing) {
+    } else if (err.missing) {
       findings.push(finding('config', 'fail', `config file ${file} (from --config or MCPLEX_CONFIG) does not exist`, 'point --config / MCPLEX_CONFIG at an existing file, or unset it to use $MCPLEX_HOME/config.yaml'));
     } else {
       const n = err.problems.length;

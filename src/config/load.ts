@@ -9,7 +9,12 @@ import type { Config, ConfigProblem, WorkspaceConfig } from './types.js';
 /** A config file that can't be used; `message` lists every problem as `file:line: path: message`. */
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
-  constructor(readonly file: string, readonly problems: ConfigProblem[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: ConfigProblem[],
+    /** The file does not exist (callers decide whether that means "no servers yet"). */
+    readonly missing = false,
+  ) {
     super(problems.map((p) => `${file}${p.line ? `:${p.line}` : ''}: ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'));
     this.name = 'ConfigError';
   }
@@ -75,7 +80,8 @@ async function readConfigFile(file: string, hint: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new ConfigError(file, [{ path: '', message: err.code === 'ENOENT' ? `file not found: ${hint}` : `cannot read file: ${err.message}` }]);
+    const missing = err.code === 'ENOENT';
+    throw new ConfigError(file, [{ path: '', message: missing ? `file not found: ${hint}` : `cannot read file: ${err.message}` }], missing);
   }
 }
 

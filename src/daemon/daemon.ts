@@ -47,8 +47,7 @@ async function readConfig(opts: DaemonOptions): Promise<{ config: Config; refuse
     return { config: await loadConfig(opts.configPath) };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    const missing = err.problems[0]?.message.startsWith('file not found');
-    if (missing && !opts.configExplicit) return { config: defaultConfig(opts.paths.home) };
+    if (err.missing && !opts.configExplicit) return { config: defaultConfig(opts.paths.home) };
     if (opts.foreground) throw err;
     return { config: defaultConfig(path.dirname(opts.configPath)), refused: err.message };
   }

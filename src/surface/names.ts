@@ -40,23 +40,6 @@ export function directName(server: string, tool: string): string {
   return withHash(name, hash8(`${server}${SEPARATOR}${tool}`));
 }
 
-/**
- * Best-effort split of a direct name without a map: tries every `__` position, left to right,
- * and returns the first split for which `known(server, tool)` is true. Cannot recover names that
- * were sanitized or shortened — prefer `DirectNames.resolve`.
- */
-export function splitDirectName(
-  name: string,
-  known: (server: string, tool: string) => boolean,
-): { server: string; tool: string } | undefined {
-  for (let i = name.indexOf(SEPARATOR); i >= 0; i = name.indexOf(SEPARATOR, i + 1)) {
-    const server = name.slice(0, i);
-    const tool = name.slice(i + SEPARATOR.length);
-    if (server && known(server, tool)) return { server, tool };
-  }
-  return undefined;
-}
-
 export interface DirectTarget {
   server: string;
   tool: string;

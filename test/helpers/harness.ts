@@ -20,6 +20,24 @@ export function serverEntry(pkg: 'everything' | 'memory' | 'filesystem'): string
   return require.resolve(`@modelcontextprotocol/server-${pkg}/dist/index.js`);
 }
 
+/** The misbehaving fixture server (flags choose its faults). */
+export const FAULTY = path.join(ROOT, 'test/fixtures/faulty-server.mjs');
+
+/** A config entry for the faulty fixture server, with extra YAML lines for the entry. */
+export function faulty(name: string, flags: string[] = [], extra = ''): string {
+  return `  ${name}:\n    command: ${process.execPath}\n    args: [${[FAULTY, ...flags].map((a) => JSON.stringify(a)).join(', ')}]\n${extra}`;
+}
+
+/** call_tool through the meta surface. */
+export function call(c: Client, server: string, tool: string, args: Record<string, unknown> = {}) {
+  return c.callTool({ name: 'call_tool', arguments: { server, tool, arguments: args } }, undefined, { timeout: 60_000 });
+}
+
+/** The server names list_servers shows. */
+export async function serverNames(c: Client): Promise<string[]> {
+  return json(await c.callTool({ name: 'list_servers', arguments: {} })).servers.map((s: { name: string }) => s.name);
+}
+
 /** Config snippets for the real servers. */
 export const servers = {
   everything: (extra = '') => `  everything:\n    command: ${process.execPath}\n    args: [${serverEntry('everything')}, stdio]\n${extra}`,
