@@ -115,9 +115,10 @@ async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live
       finding: [finding('daemon', 'warn', `daemon.json names pid ${info.pid}, which is not running (the daemon was killed)`, `harmless: the next start replaces it; \`mcplex start\` now, or delete ${paths.daemonJson}`)],
     };
   }
-  let health: { status: number; body: any };
+  // /healthz says nothing about the daemon; /api/status (with the token) says which process answers.
+  let st: { status: number; body: any };
   try {
-    health = await daemonJson(info.port, '/healthz', { timeoutMs: 3000 });
+    st = await daemonJson(info.port, '/api/status', { token: info.token, timeoutMs: 3000 });
   } catch (err) {
     return {
       finding: [
@@ -125,30 +126,26 @@ async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live
       ],
     };
   }
-  if (health.status !== 200 || health.body?.pid !== info.pid) {
+  const daemon = st.body?.daemon;
+  if (st.status !== 200 || daemon?.pid !== info.pid) {
     return {
       finding: [
         finding(
           'daemon',
           'fail',
-          `port ${info.port} from daemon.json is answered by ${health.body?.pid ? `pid ${health.body.pid}` : 'something else'}, not daemon pid ${info.pid}`,
+          `port ${info.port} from daemon.json is answered by ${daemon?.pid ? `pid ${daemon.pid}` : 'something else'}, not daemon pid ${info.pid}`,
           '`mcplex stop`, then `mcplex start`',
         ),
       ],
     };
   }
-  const out: Finding[] = [finding('daemon', 'ok', `running: pid ${info.pid}, ${info.url}, v${health.body.version ?? info.version}`)];
-  if (health.body.version && health.body.version !== VERSION) {
-    out.push(finding('daemon version', 'warn', `the daemon runs v${health.body.version} but this CLI is v${VERSION}`, '`mcplex restart` to run the installed version'));
+  const out: Finding[] = [finding('daemon', 'ok', `running: pid ${info.pid}, ${info.url}, v${daemon.version ?? info.version}`)];
+  if (daemon.version && daemon.version !== VERSION) {
+    out.push(finding('daemon version', 'warn', `the daemon runs v${daemon.version} but this CLI is v${VERSION}`, '`mcplex restart` to run the installed version'));
   }
-  try {
-    const s = await daemonJson(info.port, '/api/status', { token: info.token });
-    const refused = s.body?.daemon?.configError;
-    if (typeof refused === 'string' && refused) {
-      out.push(finding('daemon config', 'warn', `the daemon refused the last config edit and keeps serving the previous config: ${refused.split('\n')[0]}`, 'fix the config file; the daemon picks it up as soon as it is valid'));
-    }
-  } catch {
-    // /api/status is informational here
+  const refused = daemon.configError;
+  if (typeof refused === 'string' && refused) {
+    out.push(finding('daemon config', 'warn', `the daemon refused the last config edit and keeps serving the previous config: ${refused.split('\n')[0]}`, 'fix the config file; the daemon picks it up as soon as it is valid'));
   }
   return { finding: out, live: info };
 }
@@ -240,8 +237,9 @@ async function checkPort(config: Config | undefined, live: DaemonInfo | undefine
   if (code === 'EADDRINUSE') {
     let who = 'another program';
     try {
-      const h = await daemonJson(port, '/healthz', { timeoutMs: 1000 });
-      if (h.body?.pid && h.body?.version) who = `another mcplex daemon (pid ${h.body.pid}, v${h.body.version}; a different MCPLEX_HOME)`;
+      // Another daemon of this user answers its status (owner check); anyone else's says nothing.
+      const d = (await daemonJson(port, '/api/status', { timeoutMs: 1000 })).body?.daemon;
+      if (d?.pid && d?.version) who = `another mcplex daemon (pid ${d.pid}, v${d.version}; a different MCPLEX_HOME)`;
     } catch {
       // not an HTTP server we can identify
     }
@@ -320,6 +318,8 @@ function checkPermissions(paths: HomePaths, configPath: string): Finding[] {
 
   for (const [file, what] of [
     [paths.daemonJson, 'holds the daemon token'],
+    [paths.token, 'is the daemon token'],
+    [paths.trust, 'decides which workspace servers may run'],
     [paths.env, 'holds secrets'],
   ] as const) {
     const st = modeOf(file);

@@ -1,10 +1,11 @@
 // `mcplex add` / `mcplex remove`: the same edits as install_server / remove_server, straight to the files (a running daemon hot-reloads them).
 import path from 'node:path';
-import { applyInstall, planInstall, planRemove, type EditTarget } from '../config/install.js';
+import { applyInstall, installedServer, planInstall, planRemove, type EditTarget } from '../config/install.js';
 import { writeAtomic } from '../config/edit.js';
 import { resolveConfigPath } from '../config/load.js';
 import type { Sharing } from '../config/types.js';
 import { homePaths } from '../home/paths.js';
+import { definitionHash, TrustStore } from '../home/trust.js';
 import { findWorkspace } from '../env/workspace.js';
 import { CliError } from './fail.js';
 
@@ -52,6 +53,8 @@ export async function add(name: string, command: string[], flags: EditFlags): Pr
       },
       t,
     );
+    // What the user adds to a workspace is trusted as written (only that server, not the rest of the file).
+    if (t.kind === 'workspace') new TrustStore(homePaths().trust).grant(path.dirname(t.configFile), { [name]: definitionHash(installedServer(plan)) });
     applyInstall(plan, env);
     process.stdout.write(`added ${name} to ${t.configFile}${plan.envKeys.length ? ` (${plan.envKeys.join(', ')} in ${t.envFile})` : ''}\n`);
     if (plan.missingEnv.length) process.stdout.write(`set ${plan.missingEnv.join(', ')} in ${t.envFile} before using it\n`);

@@ -75,6 +75,16 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (name: string, o: { scope: string }) => (await import('./edit.js')).remove(name, o));
 
   program
+    .command('trust [dir]')
+    .description("allow the servers of a workspace's .mcplex.yaml (DIR's workspace, default this directory's) to run, as they are now")
+    .action(async (dir?: string) => (await import('./trust.js')).trust(dir));
+
+  program
+    .command('untrust [dir]')
+    .description("withdraw trust in a workspace's .mcplex.yaml: its servers stop and do not start until trusted again")
+    .action(async (dir?: string) => (await import('./trust.js')).untrust(dir));
+
+  program
     .command('doctor')
     .description('check Node, the config, the daemon, server commands, the port, orphans and file permissions; says what to fix')
     .option('--config <file>', 'config file to check (default: $MCPLEX_CONFIG or $MCPLEX_HOME/config.yaml)')
@@ -116,7 +126,8 @@ export async function main(argv: string[]): Promise<void> {
     .command('setup <client>')
     .description('register the shim with claude-code or cursor, and show (or with --import, move) that client\'s own servers')
     .option('--import', "import the client's servers and remove them from its config (after a backup)", false)
-    .action(async (client: string, o: { import: boolean }) => (await import('./setup.js')).setup(client, o));
+    .option('--http', 'register the HTTP endpoint (with the daemon token) instead of the shim', false)
+    .action(async (client: string, o: { import: boolean; http: boolean }) => (await import('./setup.js')).setup(client, o));
 
   program
     .command('shim')

@@ -30,7 +30,7 @@ export async function status(o: { json: boolean }): Promise<void> {
   }
   const res = await daemonJson(info.port, '/api/status', { token: info.token });
   if (res.status !== 200 || !res.body) throw new CliError(`the daemon answered /api/status with HTTP ${res.status}; see ${homePaths().log}`);
-  const s = res.body as { daemon: Row; sessions: Row[]; instances: Row[] };
+  const s = res.body as { daemon: Row; sessions: Row[]; instances: Row[]; untrusted?: Row[] };
   if (o.json) {
     process.stdout.write(JSON.stringify(s, null, 2) + '\n');
     return;
@@ -51,5 +51,8 @@ export async function status(o: { json: boolean }): Promise<void> {
         )
       : '  none (servers start on first use)',
   ];
+  if (s.untrusted?.length) {
+    out.push('', `untrusted workspace servers (${s.untrusted.length}): not started until trusted`, table(s.untrusted, ['server', 'file', 'trust']));
+  }
   process.stdout.write(out.join('\n') + '\n');
 }

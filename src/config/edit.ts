@@ -5,11 +5,21 @@ import path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
 import { parseConfig, parseWorkspaceConfig } from './load.js';
 
-/** Writes a file atomically (temp file + rename) with the given mode. */
-export function writeAtomic(file: string, text: string, mode = 0o644): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+/**
+ * Writes a file atomically (temp file + rename). A file that exists keeps its mode (the user chose it); a new one
+ * gets `newMode`, and missing directories are made private (0700).
+ */
+export function writeAtomic(file: string, text: string, newMode = 0o644): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  let mode = newMode;
+  try {
+    mode = fs.statSync(file).mode & 0o7777;
+  } catch {
+    // a new file
+  }
   const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, text, { mode });
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.chmodSync(tmp, mode);
   fs.renameSync(tmp, file);
 }
 
@@ -43,7 +53,7 @@ export function hasServer(file: string, name: string): boolean {
   return doc.hasIn(['servers', name]);
 }
 
-/** Sets variables in a .env file (mode 0600), keeping its other lines. */
+/** Sets variables in a .env file, keeping its other lines (and its mode; a new .env is 0600). */
 export function setEnvVars(file: string, vars: Record<string, string>): void {
   const lines = readText(file).split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -54,5 +64,4 @@ export function setEnvVars(file: string, vars: Record<string, string>): void {
     else lines.push(line);
   }
   writeAtomic(file, lines.join('\n') + '\n', 0o600);
-  fs.chmodSync(file, 0o600);
 }

@@ -1,5 +1,6 @@
 // install/remove a server: plan the edit (catalog lookup, secrets to .env as ${NAME}), validate it, apply it atomically.
-import type { Sharing } from './types.js';
+import type { ServerConfig, Sharing } from './types.js';
+import { parseWorkspaceConfig } from './load.js';
 import { editedConfigText, hasServer, setEnvVars, writeAtomic } from './edit.js';
 import { KNOWN_SERVERS } from './known-servers.js';
 
@@ -21,6 +22,7 @@ export interface EditTarget {
 }
 
 export interface InstallPlan {
+  server: string;
   target: EditTarget;
   entry: Record<string, unknown>;
   /** Names (never values) of the variables that go to the .env file. */
@@ -54,13 +56,19 @@ export function planInstall(req: InstallRequest, target: EditTarget): InstallPla
   if (needed.length) entry.env = Object.fromEntries(needed.map((k) => [k, `\${${k}}`]));
   if (req.sharing) entry.sharing = req.sharing;
   const text = editedConfigText(target.configFile, target.kind, req.server, entry);
-  return { target, entry, envKeys: Object.keys(given), missingEnv: needed.filter((k) => !(k in given)), text };
+  return { server: req.server, target, entry, envKeys: Object.keys(given), missingEnv: needed.filter((k) => !(k in given)), text };
+}
+
+/** The server definition a workspace install writes, as the daemon will read it back (so it can be trusted as written). */
+export function installedServer(plan: InstallPlan): ServerConfig {
+  return parseWorkspaceConfig(plan.text, plan.target.configFile).servers[plan.server]!;
 }
 
 /** Writes the plan: secrets to the .env (0600) first, then the config. */
 export function applyInstall(plan: InstallPlan, env: Record<string, string> = {}): void {
   if (plan.envKeys.length) setEnvVars(plan.target.envFile, Object.fromEntries(plan.envKeys.map((k) => [k, env[k]!])));
-  writeAtomic(plan.target.configFile, plan.text);
+  // A config.yaml mcplex creates is private like the rest of MCPLEX_HOME; a new .mcplex.yaml is a project file.
+  writeAtomic(plan.target.configFile, plan.text, plan.target.kind === 'global' ? 0o600 : 0o644);
 }
 
 /** The config text without `servers.<name>`; throws if it is not there. */

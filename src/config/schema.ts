@@ -109,7 +109,7 @@ const gatewaySchema = orEmpty(
     startTimeout: duration().prefault('60s'),
     auth: z
       .strictObject({
-        mode: z.enum(['localhost', 'token']).prefault('localhost'),
+        mode: z.enum(['owner', 'token', 'localhost']).prefault('owner'),
         tokens: stringList.prefault([]),
         apiKeys: stringList.prefault([]),
       })

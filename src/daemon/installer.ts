@@ -1,7 +1,8 @@
 // install_server / remove_server for a session: edit the right file, apply it at once, and wait until the tools are known.
 import path from 'node:path';
-import { applyInstall, planInstall, planRemove, type EditTarget, type InstallRequest } from '../config/install.js';
+import { applyInstall, installedServer, planInstall, planRemove, type EditTarget, type InstallRequest } from '../config/install.js';
 import { writeAtomic } from '../config/edit.js';
+import { definitionHash } from '../home/trust.js';
 import type { Catalog, EditOptions, ServerEditor } from '../catalog/catalog.js';
 import type { Reloader } from './reload.js';
 
@@ -10,7 +11,13 @@ export type EditOutcome = Record<string, unknown>;
 
 /** Applies install/remove edits on behalf of sessions; global edits without confirm only show what they would write. */
 export class Installer implements ServerEditor {
-  constructor(private readonly reloader: Reloader, private readonly configPath: string, private readonly homeEnv: string) {}
+  constructor(
+    private readonly reloader: Reloader,
+    private readonly configPath: string,
+    private readonly homeEnv: string,
+    /** Records trust in a workspace server definition: what the user's own session installs is trusted as written. */
+    private readonly trust: (workspace: string, servers: Record<string, string>) => void,
+  ) {}
 
   private target(scope: EditOptions['scope'], workspace: string): EditTarget {
     return scope === 'global'
@@ -25,6 +32,7 @@ export class Installer implements ServerEditor {
     if (opts.scope === 'global' && !opts.confirm) {
       return { applied: false, wouldWrite: { file: target.configFile, yaml: plan.text, envFile: plan.envKeys.length ? target.envFile : undefined, envKeys: plan.envKeys }, hint: 'call again with confirm: true to apply' };
     }
+    if (opts.scope === 'workspace') this.trust(workspace, { [req.server]: definitionHash(installedServer(plan)) });
     applyInstall(plan, req.env);
     await this.reloader.apply(target.configFile);
     const view = catalog.find(req.server);

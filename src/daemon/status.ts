@@ -35,6 +35,7 @@ export function statusSnapshot(hub: Hub, info: { port: number; configPath: strin
       uptimeMs: now - s.startedAt,
     })),
     recentErrors: [...hub.recentErrors].reverse(),
+    untrusted: untrustedServers(hub),
     instances: hub.pool.list().map((i) => ({
       server: i.name,
       key: i.key,
@@ -52,6 +53,17 @@ export function statusSnapshot(hub: Hub, info: { port: number; configPath: strin
       lastError: i.lastError ?? null,
     })),
   };
+}
+
+/** Workspace servers that sessions see but may not start until the user trusts their file, with the command that does. */
+function untrustedServers(hub: Hub): Array<{ server: string; file: string; trust: string }> {
+  const seen = new Map<string, { server: string; file: string; trust: string }>();
+  for (const s of hub.sessions.values()) {
+    for (const v of s.catalog.servers()) {
+      if (v.untrusted) seen.set(`${v.untrusted.file}\0${v.name}`, { server: v.name, file: v.untrusted.file, trust: v.untrusted.trustCommand });
+    }
+  }
+  return [...seen.values()];
 }
 
 function round(v: number | undefined): number | null {

@@ -17,7 +17,6 @@ export interface FrontDeps {
   auth: () => AuthConfig;
   http: HttpSessions;
   log: Logger;
-  version: string;
   /** A shim connected and said hello. */
   onShim(socket: WebSocket, hello: ShimHello): void;
   status(): unknown;
@@ -37,6 +36,12 @@ function json(res: http.ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
+/** 401 with nothing but how to authenticate. */
+function unauthorized(res: http.ServerResponse): void {
+  res.setHeader('www-authenticate', 'Bearer');
+  json(res, 401, { error: 'unauthorized: this daemon serves only its owner; send Authorization: Bearer <token> or X-API-Key (see gateway.auth)' });
+}
+
 /** Starts listening; resolves once bound (port 0 picks a free port). */
 export function startFront(deps: FrontDeps): Promise<Front> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES * 2 });
@@ -44,11 +49,11 @@ export function startFront(deps: FrontDeps): Promise<Front> {
   const server = http.createServer((req, res) => {
     if (!hostAllowed(req, port, deps.host) || !originAllowed(req, port)) return json(res, 403, { error: 'forbidden Host or Origin' });
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/healthz') return json(res, 200, { ok: true, pid: process.pid, version: deps.version });
-    if (!clientAllowed(req, deps.auth(), deps.token)) {
-      res.setHeader('www-authenticate', 'Bearer');
-      return json(res, 401, { error: 'unauthorized: send Authorization: Bearer <token> or X-API-Key (see gateway.auth)' });
-    }
+    // Liveness only: it answers anyone, so it says nothing about the daemon.
+    if (url.pathname === '/healthz') return json(res, 200, { ok: true });
+    void clientAllowed(req, deps.auth(), deps.token).then((allowed) => (allowed ? serve(req, res, url) : unauthorized(res)));
+  });
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse, url: URL): void => {
     const fail = (err: Error) => {
       deps.log.error({ err: err.message, path: url.pathname }, 'http request failed');
       if (!res.headersSent) json(res, 500, { error: err.message });
@@ -68,15 +73,16 @@ export function startFront(deps: FrontDeps): Promise<Front> {
       return;
     }
     json(res, 404, { error: `no such path ${url.pathname}` });
-  });
-  server.on('upgrade', (req, socket, head) => {
+  };
+  server.on('upgrade', async (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (code: number, why: string) => {
       deps.log.warn({ path: url.pathname, why }, 'refused connection');
       socket.end(`HTTP/1.1 ${code} ${why}\r\nConnection: close\r\n\r\n`);
     };
-    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (!hostAllowed(req, port, deps.host) || !originAllowed(req, port)) return refuse(403, 'Forbidden');
+    if (!(await clientAllowed(req, deps.auth(), deps.token))) return refuse(401, 'Unauthorized');
+    if (url.pathname !== '/ws') return refuse(404, 'Not Found');
     if (!bearerMatches(req, deps.token)) return refuse(401, 'Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
       ws.once('message', (data) => {

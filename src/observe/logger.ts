@@ -1,4 +1,4 @@
-// pino logger: JSON to MCPLEX_HOME/logs (size-bounded rotation at start), plus stderr (pretty on a TTY) in the foreground.
+// pino logger: JSON to MCPLEX_HOME/logs (mode 0600, size-bounded rotation), plus stderr (pretty on a TTY) in the foreground.
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -37,7 +37,8 @@ export function createLogger(opts: LoggerOptions): Logger {
   rotate(opts.file);
   const level = (opts.level ?? process.env.MCPLEX_LOG_LEVEL ?? 'info') as pino.Level;
   // Each stream gets the logger's level: multistream entries default to info and would drop debug lines.
-  const file = pino.destination({ dest: opts.file, mkdir: true, sync: false });
+  // 0600: the log is the owner's alone (the 0700 MCPLEX_HOME aside); reopen after rotation creates it the same way.
+  const file = pino.destination({ dest: opts.file, mkdir: true, sync: false, mode: 0o600 });
   // Size-bounded while running too: past the limit the file moves to .1 and a fresh one is opened.
   setInterval(() => {
     try {

@@ -33,6 +33,7 @@ export function errorToResult(err: unknown): ToolResult {
       START_TIMEOUT: 'the server did not start in time; check it with `mcplex logs --server NAME`',
       CIRCUIT_OPEN: 'do not retry now; tell the user, who can fix the server and run `mcplex restart SERVER`',
       INSTANCE_STOPPED: 'the server was being replaced; retry the call',
+      UNTRUSTED: 'do not retry; tell the user, who can review the file and run the trust command above (it lets these servers run as them)',
     };
     return errorResult(err.message, hints[err.code]);
   }
