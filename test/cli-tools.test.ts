@@ -96,6 +96,7 @@ describe('mcplex tools / call', () => {
     const ws = path.join(home.dir, 'project');
     fs.mkdirSync(ws);
     fs.writeFileSync(path.join(ws, '.mcplex.yaml'), `servers:\n${servers.everything().replace('  everything:', '  wsecho:')}`);
+    await home.trust(ws);
     const { stdout } = await run(process.execPath, [CLI, 'call', 'wsecho', 'echo', 'message=from-ws'], { cwd: ws, env: home.env(), timeout: 60_000 });
     expect(stdout.trim()).toBe('Echo: from-ws');
     const outside = await home.cli(['tools', 'wsecho']);

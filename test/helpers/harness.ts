@@ -100,6 +100,12 @@ export class Home {
     }
   }
 
+  /** `mcplex trust DIR`: lets the servers of DIR's .mcplex.yaml run, as the user would. */
+  async trust(dir: string): Promise<void> {
+    const r = await this.cli(['trust', dir]);
+    if (r.code !== 0) throw new Error(`mcplex trust failed: ${r.stderr}`);
+  }
+
   /** daemon.json, if present. */
   daemonInfo(): { pid: number; port: number; token: string } | undefined {
     try {
