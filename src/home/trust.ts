@@ -42,6 +42,15 @@ function read(file: string): TrustFile {
   return { version: 1, workspaces: {} };
 }
 
+/** A workspace's key in trust.json: its real path, so a symlinked route to it is the same workspace. */
+function workspaceKey(dir: string): string {
+  try {
+    return fs.realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
 /** trust.json, held in memory; every change re-reads the file first, so writers do not drop each other's entries. */
 export class TrustStore {
   private data: TrustFile;
@@ -57,12 +66,12 @@ export class TrustStore {
 
   /** True if the user trusts this exact definition of `server` in the workspace `dir`. */
   trusts(dir: string, server: string, hash: string): boolean {
-    return this.data.workspaces[path.resolve(dir)]?.servers[server] === hash;
+    return this.data.workspaces[workspaceKey(dir)]?.servers[server] === hash;
   }
 
   /** Trusts these definitions of the workspace's servers; `replace` forgets the ones not named (trusting a whole file). */
   grant(dir: string, servers: Record<string, string>, replace = false): void {
-    const key = path.resolve(dir);
+    const key = workspaceKey(dir);
     this.data = read(this.file);
     const before = replace ? {} : (this.data.workspaces[key]?.servers ?? {});
     this.data.workspaces[key] = { file: path.join(key, WORKSPACE_FILE), servers: { ...before, ...servers }, trustedAt: new Date().toISOString() };
@@ -71,7 +80,7 @@ export class TrustStore {
 
   /** Withdraws all trust in a workspace; false if there was none. */
   revoke(dir: string): boolean {
-    const key = path.resolve(dir);
+    const key = workspaceKey(dir);
     this.data = read(this.file);
     if (!this.data.workspaces[key]) return false;
     delete this.data.workspaces[key];
