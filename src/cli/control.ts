@@ -48,7 +48,7 @@ export async function stop(): Promise<void> {
 /** Recycles one server's instances and resets its circuit breaker. */
 export async function restartServer(name: string): Promise<void> {
   const info = liveDaemon(homePaths());
-  if (!info) throw new CliError('mcplex daemon is not running; nothing to restart');
+  if (!info) throw new CliError('the mcplex daemon is not running; nothing to restart');
   const r = await daemonJson(info, `/api/restart?server=${encodeURIComponent(name)}`, { method: 'POST' });
   if (r.status === 404) throw new CliError(`unknown server "${name}"; see \`mcplex status\` or your config`, 2);
   if (r.status !== 200) throw new CliError(`daemon refused: ${JSON.stringify(r.body)}`);

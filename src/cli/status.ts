@@ -26,7 +26,7 @@ export async function status(o: { json: boolean }): Promise<void> {
   const info = liveDaemon(homePaths());
   if (!info) {
     if (o.json) process.stdout.write(JSON.stringify({ daemon: null }) + '\n');
-    throw new CliError('mcplex daemon is not running (start it with `mcplex start`, or any `mcplex shim` starts it)');
+    throw new CliError('the mcplex daemon is not running (start it with `mcplex start`, or any `mcplex shim` starts it)');
   }
   const res = await daemonJson(info, '/api/status');
   if (res.status !== 200 || !res.body) throw new CliError(`the daemon answered /api/status with HTTP ${res.status}; see ${homePaths().log}`);

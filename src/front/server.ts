@@ -191,6 +191,9 @@ async function listenSocket(socketPath: string, onConnection: (socket: net.Socke
       fs.chmodSync(dir, 0o700);
       if (fs.statSync(dir).uid !== process.getuid()) throw new Error(`${dir} belongs to another user; set MCPLEX_HOME to a directory of your own`);
     }
+    if (fs.lstatSync(socketPath, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new Error(`cannot listen on ${socketPath}: a directory is in the way; remove it (mcplex creates its socket there)`);
+    }
     fs.rmSync(socketPath, { force: true });
   }
   const listener = net.createServer(onConnection);
