@@ -1,9 +1,9 @@
-// Bundles `mcplex shim` into dist/shim.mjs: ws + node builtins only (no SDK, pino, yaml or chokidar), for a fast start.
+// Bundles `mcplex shim` into dist/shim.mjs: node builtins only (no SDK, pino, yaml or chokidar), for a fast start.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const forbidden = ['@modelcontextprotocol/sdk', 'pino', 'yaml', 'chokidar', 'zod', 'commander'];
+const forbidden = ['@modelcontextprotocol/sdk', 'pino', 'yaml', 'chokidar', 'zod', 'commander', 'ws'];
 
 const result = await build({
   entryPoints: ['src/shim/main.ts'],
@@ -15,8 +15,6 @@ const result = await build({
   minify: true,
   metafile: true,
   define: { MCPLEX_VERSION: JSON.stringify(version) },
-  external: ['bufferutil', 'utf-8-validate'],
-  banner: { js: "import { createRequire as __mcplexRequire } from 'node:module'; const require = __mcplexRequire(import.meta.url);" },
   logLevel: 'warning',
 });
 

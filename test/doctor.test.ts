@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { processIdentity } from '../src/supervisor/process-info.js';
 import { Home, killQuietly, servers, waitFor } from './helpers/harness.js';
 
 interface Finding {
@@ -122,7 +123,8 @@ describe('mcplex doctor', () => {
     await new Promise((r) => dead.once('exit', r));
     try {
       fs.mkdirSync(path.join(home.dir, 'run'), { mode: 0o700 });
-      const rec = { pgid: orphan.pid, daemonPid: dead.pid, server: 'everything', startedAt: new Date().toISOString() };
+      // As the daemon records it: the leader's identity (start time) beside its pid.
+      const rec = { pgid: orphan.pid, identity: processIdentity(orphan.pid!), daemonPid: dead.pid, server: 'everything', startedAt: new Date().toISOString() };
       fs.writeFileSync(path.join(home.dir, 'run', `backend-${orphan.pid}.json`), JSON.stringify(rec), { mode: 0o600 });
       const { code, checks } = await doctorJson(home);
       expect(code).toBe(1);

@@ -1,11 +1,10 @@
 // An MCP client for CLI commands: connects to the running daemon (starting one if none runs) the way a shim does.
-import type WebSocket from 'ws';
-import { helloFromThisProcess, openDaemonSocket } from '../shim/daemon-socket.js';
+import { helloFromThisProcess, openDaemonChannel, type DaemonChannel } from '../shim/daemon-socket.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { homePaths, type HomePaths } from '../home/paths.js';
-import { liveDaemon, spawnDaemon, waitForDaemon } from '../home/starter.js';
+import { liveDaemon, startDaemon } from '../home/starter.js';
 import type { DaemonInfo } from '../home/state-file.js';
 import type { ShimHello } from '../protocol/shim-hello.js';
 import { ConfigError, loadConfig, resolveConfigPath } from '../config/load.js';
@@ -17,46 +16,43 @@ import { CliError } from './fail.js';
 export const CLI_REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
- * The SDK transport over the daemon's /ws endpoint: the same hello as a shim (this terminal's cwd and environment),
+ * The SDK transport over the daemon's shim channel: the same hello as a shim (this terminal's cwd and environment),
  * so workspace servers and credential-scoped variables resolve exactly as they would for a client started here.
  */
-class DaemonWsTransport implements Transport {
+class DaemonChannelTransport implements Transport {
   onmessage?: (message: JSONRPCMessage) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  private socket?: WebSocket;
+  private channel?: DaemonChannel;
 
   constructor(private readonly info: DaemonInfo, private readonly hello: ShimHello) {}
 
   async start(): Promise<void> {
-    this.socket = await openDaemonSocket(this.info, this.hello, {
+    this.channel = await openDaemonChannel(this.info, this.hello, {
       message: (text) => {
         let msg: JSONRPCMessage;
         try {
           msg = JSON.parse(text) as JSONRPCMessage;
         } catch (err) {
-          this.onerror?.(new Error(`daemon sent a non-JSON frame: ${(err as Error).message}`));
+          this.onerror?.(new Error(`daemon sent a non-JSON line: ${(err as Error).message}`));
           return;
         }
         this.onmessage?.(msg);
       },
       close: () => {
-        this.socket = undefined;
+        this.channel = undefined;
         this.onclose?.();
       },
-      error: (err) => this.onerror?.(err),
     });
   }
 
-  send(message: JSONRPCMessage): Promise<void> {
-    const ws = this.socket;
-    if (!ws || ws.readyState !== ws.OPEN) return Promise.reject(new Error('the connection to the mcplex daemon is closed'));
-    return new Promise((resolve, reject) => ws.send(JSON.stringify(message), (err) => (err ? reject(err) : resolve())));
+  async send(message: JSONRPCMessage): Promise<void> {
+    if (!this.channel) throw new Error('the connection to the mcplex daemon is closed');
+    this.channel.send(JSON.stringify(message));
   }
 
   async close(): Promise<void> {
-    const ws = this.socket;
-    if (ws && (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING)) ws.close(1000);
+    this.channel?.close();
   }
 }
 
@@ -79,9 +75,8 @@ export async function ensureDaemon(paths: HomePaths = homePaths()): Promise<Daem
   if (running) return running;
   await checkConfigBeforeStart(paths);
   if (process.stderr.isTTY) process.stderr.write('starting the mcplex daemon…\n');
-  spawnDaemon(paths);
   try {
-    return await waitForDaemon(paths);
+    return await startDaemon(paths);
   } catch (err) {
     throw new CliError((err as Error).message);
   }
@@ -102,7 +97,7 @@ export async function connectDaemon(opts: { surface?: ShimHello['surface']; work
     const info = await ensureDaemon(paths);
     const client = new Client({ name: 'mcplex-cli', version: VERSION }, { capabilities: {} });
     try {
-      await client.connect(new DaemonWsTransport(info, hello));
+      await client.connect(new DaemonChannelTransport(info, hello));
       return { client, close: () => client.close().catch(() => undefined) };
     } catch (err) {
       // Listed but not answering (stopping, or a stale daemon.json): wait for a successor and try again.

@@ -1,8 +1,8 @@
 // `mcplex start` / `stop`: the background daemon's lifecycle.
 import { homePaths } from '../home/paths.js';
 import { liveLockOwner } from '../daemon/lock.js';
-import { processAlive } from '../supervisor/process-info.js';
-import { liveDaemon, spawnDaemon, waitForDaemon } from '../home/starter.js';
+import { sameProcess } from '../supervisor/process-info.js';
+import { liveDaemon, startDaemon } from '../home/starter.js';
 import { CliError } from './fail.js';
 import { daemonJson } from './daemon-http.js';
 
@@ -11,29 +11,34 @@ export async function start(): Promise<void> {
   const paths = homePaths();
   const running = liveDaemon(paths);
   if (running) {
-    process.stdout.write(`mcplex daemon already running (pid ${running.pid}, ${running.url})\n`);
+    process.stdout.write(`mcplex daemon already running (pid ${running.pid}, ${where(running)})\n`);
     return;
   }
-  spawnDaemon(paths);
   try {
-    const info = await waitForDaemon(paths);
-    process.stdout.write(`mcplex daemon started (pid ${info.pid}, ${info.url})\n`);
+    const info = await startDaemon(paths);
+    process.stdout.write(`mcplex daemon started (pid ${info.pid}, ${where(info)})\n`);
   } catch (err) {
     throw new CliError((err as Error).message);
   }
 }
 
-/** Stops the daemon (SIGTERM: it stops every backend first) and waits until it is gone. */
+/** Where a daemon listens, for humans. */
+function where(info: { url: string | null; socket: string }): string {
+  return info.url ? `${info.url}, socket ${info.socket}` : `socket ${info.socket}; no HTTP port (see \`mcplex status\`)`;
+}
+
+/** Stops the daemon (SIGTERM: it stops every backend first) and waits until it is gone; signals only that very process. */
 export async function stop(): Promise<void> {
   const paths = homePaths();
-  const pid = liveDaemon(paths)?.pid ?? liveLockOwner(paths.lock)?.pid;
-  if (!pid) {
+  const owner = liveDaemon(paths) ?? liveLockOwner(paths.lock);
+  if (!owner) {
     process.stdout.write('mcplex daemon is not running\n');
     return;
   }
+  const { pid, identity } = owner;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 30_000;
-  while (processAlive(pid)) {
+  while (sameProcess(pid, identity)) {
     if (Date.now() > deadline) throw new CliError(`daemon pid ${pid} did not stop within 30s; see ${paths.log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -43,8 +48,8 @@ export async function stop(): Promise<void> {
 /** Recycles one server's instances and resets its circuit breaker. */
 export async function restartServer(name: string): Promise<void> {
   const info = liveDaemon(homePaths());
-  if (!info) throw new CliError('mcplex daemon is not running; nothing to restart');
-  const r = await daemonJson(info.port, `/api/restart?server=${encodeURIComponent(name)}`, { method: 'POST', token: info.token });
+  if (!info) throw new CliError('the mcplex daemon is not running; nothing to restart');
+  const r = await daemonJson(info, `/api/restart?server=${encodeURIComponent(name)}`, { method: 'POST' });
   if (r.status === 404) throw new CliError(`unknown server "${name}"; see \`mcplex status\` or your config`, 2);
   if (r.status !== 200) throw new CliError(`daemon refused: ${JSON.stringify(r.body)}`);
   process.stdout.write(`restarted ${name}: ${r.body.stopped} instance(s) stopped; the next call starts it fresh\n`);

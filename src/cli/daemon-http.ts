@@ -1,21 +1,19 @@
-// JSON over loopback HTTP to the running daemon (status, restart, health checks).
+// JSON over HTTP to the running daemon (status, restart), through its owner-only socket: it works even when the
+// daemon's TCP port could not be bound.
 import http from 'node:http';
+import type { DaemonInfo } from '../home/state-file.js';
 
 export interface DaemonRequest {
   method?: 'GET' | 'POST';
-  /** The daemon token from daemon.json (required by token-mode auth and the admin paths). */
-  token?: string;
   timeoutMs?: number;
 }
 
 /** Calls a path on the daemon; `body` is the parsed JSON, or undefined when the answer is not JSON. */
-export function daemonJson(port: number, path: string, opts: DaemonRequest = {}): Promise<{ status: number; body: any }> {
+export function daemonJson(info: Pick<DaemonInfo, 'socket'>, path: string, opts: DaemonRequest = {}): Promise<{ status: number; body: any }> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { host: `127.0.0.1:${port}` };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     http
-      .request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers, timeout: timeoutMs }, (res) => {
+      .request({ socketPath: info.socket, path, method: opts.method ?? 'GET', headers: { host: 'localhost' }, timeout: timeoutMs }, (res) => {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c));

@@ -4,7 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { homePaths, type HomePaths } from '../home/paths.js';
 import { readDaemonInfo, type DaemonInfo } from '../home/state-file.js';
-import { groupAlive, processAlive } from '../supervisor/process-info.js';
+import { sameProcess } from '../supervisor/process-info.js';
+import { ProcessRegistry, recordState, type BackendRecord } from '../supervisor/registry.js';
 import { liveLockOwner } from '../daemon/lock.js';
 import { ConfigError, loadConfig, loadWorkspaceConfig, resolveConfigPath } from '../config/load.js';
 import { formatProblems } from '../config/format.js';
@@ -110,42 +111,33 @@ async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live
     }
     return { finding: [finding('daemon', 'ok', 'not running (the first `mcplex shim`, or `mcplex start`, starts it)')] };
   }
-  if (!processAlive(info.pid)) {
+  if (!sameProcess(info.pid, info.identity)) {
     return {
-      finding: [finding('daemon', 'warn', `daemon.json names pid ${info.pid}, which is not running (the daemon was killed)`, `harmless: the next start replaces it; \`mcplex start\` now, or delete ${paths.daemonJson}`)],
+      finding: [finding('daemon', 'warn', `daemon.json names pid ${info.pid}, which is no longer that daemon (it was killed, or the machine restarted)`, `harmless: the next start replaces it; \`mcplex start\` now, or delete ${paths.daemonJson}`)],
     };
   }
-  // /healthz says nothing about the daemon; /api/status (with the token) says which process answers.
-  let st: { status: number; body: any };
+  let s: { status: number; body: any };
   try {
-    st = await daemonJson(info.port, '/api/status', { token: info.token, timeoutMs: 3000 });
+    s = await daemonJson(info, '/api/status', { timeoutMs: 3000 });
   } catch (err) {
     return {
       finding: [
-        finding('daemon', 'fail', `daemon pid ${info.pid} does not answer on port ${info.port}: ${(err as Error).message}`, `\`mcplex restart\`; if it keeps failing, read ${paths.log} (\`mcplex logs\`)`),
+        finding('daemon', 'fail', `daemon pid ${info.pid} does not answer on ${info.socket}: ${(err as Error).message}`, `\`mcplex restart\`; if it keeps failing, read ${paths.log} (\`mcplex logs\`)`),
       ],
     };
   }
-  const daemon = st.body?.daemon;
-  if (st.status !== 200 || daemon?.pid !== info.pid) {
+  const d = s.body?.daemon;
+  if (s.status !== 200 || d?.pid !== info.pid) {
     return {
-      finding: [
-        finding(
-          'daemon',
-          'fail',
-          `port ${info.port} from daemon.json is answered by ${daemon?.pid ? `pid ${daemon.pid}` : 'something else'}, not daemon pid ${info.pid}`,
-          '`mcplex stop`, then `mcplex start`',
-        ),
-      ],
+      finding: [finding('daemon', 'fail', `${info.socket} is answered by ${d?.pid ? `pid ${d.pid}` : 'something else'}, not daemon pid ${info.pid}`, '`mcplex stop`, then `mcplex start`')],
     };
   }
-  const out: Finding[] = [finding('daemon', 'ok', `running: pid ${info.pid}, ${info.url}, v${daemon.version ?? info.version}`)];
-  if (daemon.version && daemon.version !== VERSION) {
-    out.push(finding('daemon version', 'warn', `the daemon runs v${daemon.version} but this CLI is v${VERSION}`, '`mcplex restart` to run the installed version'));
+  const out: Finding[] = [finding('daemon', 'ok', `running: pid ${info.pid}, ${info.url ?? 'no HTTP port'}, socket ${info.socket}, v${d.version ?? info.version}`)];
+  if (d.version && d.version !== VERSION) {
+    out.push(finding('daemon version', 'warn', `the daemon runs v${d.version} but this CLI is v${VERSION}`, '`mcplex restart` to run the installed version'));
   }
-  const refused = daemon.configError;
-  if (typeof refused === 'string' && refused) {
-    out.push(finding('daemon config', 'warn', `the daemon refused the last config edit and keeps serving the previous config: ${refused.split('\n')[0]}`, 'fix the config file; the daemon picks it up as soon as it is valid'));
+  if (typeof d.configError === 'string' && d.configError) {
+    out.push(finding('daemon config', 'warn', `the daemon refused the last config edit and keeps serving the previous config: ${d.configError.split('\n')[0]}`, 'fix the config file; the daemon picks it up as soon as it is valid'));
   }
   return { finding: out, live: info };
 }
@@ -235,52 +227,25 @@ async function checkPort(config: Config | undefined, live: DaemonInfo | undefine
   const code = await tryBind(port, host);
   if (!code) return finding('port', 'ok', `${host}:${port} (${source}) is free`);
   if (code === 'EADDRINUSE') {
-    let who = 'another program';
-    try {
-      // Another daemon of this user answers its status (owner check); anyone else's says nothing.
-      const d = (await daemonJson(port, '/api/status', { timeoutMs: 1000 })).body?.daemon;
-      if (d?.pid && d?.version) who = `another mcplex daemon (pid ${d.pid}, v${d.version}; a different MCPLEX_HOME)`;
-    } catch {
-      // not an HTTP server we can identify
-    }
     return finding(
       'port',
       'fail',
-      `${host}:${port} (${source}) is in use by ${who}; the daemon cannot start there`,
+      `${host}:${port} (${source}) is in use by another program (or an mcplex daemon of another MCPLEX_HOME); shims still work, but HTTP clients cannot reach this daemon there`,
       `stop that program (find it with \`ss -ltnp 'sport = :${port}'\` or \`lsof -i :${port}\`), or set gateway.port (or MCPLEX_PORT) to a free port, or 0 for any`,
     );
   }
   return finding('port', 'fail', `cannot listen on ${host}:${port} (${source}): ${code}`, `choose another gateway.port (above 1024), or 0 for any free port`);
 }
 
-interface BackendRecord {
-  pgid: number;
-  daemonPid: number;
-  server: string;
-}
-
-function checkOrphans(paths: HomePaths, live: DaemonInfo | undefined): Finding {
-  let names: string[];
-  try {
-    names = fs.readdirSync(paths.run).filter((n) => /^backend-\d+\.json$/.test(n));
-  } catch {
-    return finding('orphans', 'ok', 'no backend process records');
-  }
+function checkOrphans(paths: HomePaths): Finding {
   const orphans: BackendRecord[] = [];
   let running = 0;
   let stale = 0;
-  for (const name of names) {
-    let rec: BackendRecord;
-    try {
-      rec = JSON.parse(fs.readFileSync(path.join(paths.run, name), 'utf8')) as BackendRecord;
-    } catch {
-      stale++;
-      continue;
-    }
-    const ownerAlive = rec.daemonPid === live?.pid || processAlive(rec.daemonPid);
-    if (!groupAlive(rec.pgid)) stale++;
-    else if (ownerAlive) running++;
-    else orphans.push(rec);
+  for (const { rec } of new ProcessRegistry(paths.run).records()) {
+    const state = rec ? recordState(rec) : 'gone';
+    if (state === 'gone') stale++;
+    else if (state === 'running') running++;
+    else orphans.push(rec!);
   }
   if (orphans.length) {
     const groups = orphans.map((o) => o.pgid);
@@ -354,7 +319,7 @@ export async function runChecks(opts: { config?: string; cwd?: string } = {}): P
   if (cfg.config) for (const [name, s] of Object.entries(cfg.config.servers)) findings.push(checkServer(name, s, cfg.config.dir, 'global'));
   for (const [name, s, dir] of cfg.workspaceServers) findings.push(checkServer(name, s, dir, path.join(dir, '.mcplex.yaml')));
   findings.push(await checkPort(cfg.config, daemon.live));
-  findings.push(checkOrphans(paths, daemon.live));
+  findings.push(checkOrphans(paths));
   findings.push(...checkPermissions(paths, configPath));
   return findings;
 }

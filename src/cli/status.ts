@@ -26,9 +26,9 @@ export async function status(o: { json: boolean }): Promise<void> {
   const info = liveDaemon(homePaths());
   if (!info) {
     if (o.json) process.stdout.write(JSON.stringify({ daemon: null }) + '\n');
-    throw new CliError('mcplex daemon is not running (start it with `mcplex start`, or any `mcplex shim` starts it)');
+    throw new CliError('the mcplex daemon is not running (start it with `mcplex start`, or any `mcplex shim` starts it)');
   }
-  const res = await daemonJson(info.port, '/api/status', { token: info.token });
+  const res = await daemonJson(info, '/api/status');
   if (res.status !== 200 || !res.body) throw new CliError(`the daemon answered /api/status with HTTP ${res.status}; see ${homePaths().log}`);
   const s = res.body as { daemon: Row; sessions: Row[]; instances: Row[]; untrusted?: Row[] };
   if (o.json) {
@@ -37,7 +37,9 @@ export async function status(o: { json: boolean }): Promise<void> {
   }
   const d = s.daemon;
   const out = [
-    `daemon  pid ${d.pid}  ${info.url}  v${d.version}  up ${secs(d.uptimeMs)}  rss ${mb(d.rss)}`,
+    `daemon  pid ${d.pid}  ${info.url ?? 'no HTTP port'}  v${d.version}  up ${secs(d.uptimeMs)}  rss ${mb(d.rss)}`,
+    ...(d.portError ? [`http    ${d.portError}`] : []),
+    `socket  ${d.socket}`,
     `config  ${d.configPath}${d.configError ? `\n  refused edit: ${d.configError}` : ''}`,
     '',
     `sessions (${s.sessions.length})`,

@@ -27,6 +27,7 @@ import { secureHome } from '../home/private.js';
 import { daemonToken } from '../home/token.js';
 import { TrustStore } from '../home/trust.js';
 import { metricsText, statusSnapshot } from './status.js';
+import { processIdentity } from '../supervisor/process-info.js';
 import { VERSION } from '../version.js';
 import type { WebSocket } from 'ws';
 
@@ -120,14 +121,17 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     return session;
   };
 
-  const onShim = (ws: WebSocket, hello: ShimHello) => {
-    const session = openSession(new WsTransport(ws), {
+  /** The session a shim's hello asks for (over /ws or mcplex.sock). */
+  const openShimSession = (transport: MessageTransport, hello: ShimHello) =>
+    openSession(transport, {
       cwd: path.resolve(hello.cwd),
       ...(hello.workspace ? { workspace: hello.workspace } : {}),
       env: hello.env,
-      ...(hello.surface ? { surface: hello.surface } : {}),
+      ...(hello.surface && hello.surface !== 'auto' ? { surface: hello.surface } : {}),
       origin: `shim pid ${hello.pid}`,
     });
+  const onShim = (ws: WebSocket, hello: ShimHello) => {
+    const session = openShimSession(new WsTransport(ws), hello);
     ws.send(JSON.stringify({ mcplex: 'welcome', session: session.id, version: VERSION }));
   };
 
@@ -144,39 +148,38 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
       }),
   });
 
-  let front: Front;
-  try {
-    front = await startFront({
-      host: config.gateway.host,
-      port,
-      auth: () => hub.config().gateway.auth,
-      http,
-      token,
-      log,
-      onShim,
-      status: () => statusSnapshot(hub, { port: front.port, configPath: opts.configPath, startedAt: started }),
-      metrics: () => metricsText(hub, started),
-      restartServer: async (name) =>
-        name in hub.config().servers || pool.list().some((i) => i.name === name) ? pool.restartServer(name) : undefined,
-    });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? `port ${port} is in use: set gateway.port in the config or MCPLEX_PORT (0 picks a free port)` : e.message;
-    log.fatal({ err: why }, 'could not listen');
-    log.flush();
-    throw new Error(`mcplex: cannot listen on ${config.gateway.host}:${port}: ${why}`);
-  }
+  const front: Front = await startFront({
+    host: config.gateway.host,
+    port,
+    socketPath: paths.socket,
+    auth: () => hub.config().gateway.auth,
+    http,
+    token,
+    log,
+    version: VERSION,
+    onShim,
+    onShimLines: (transport, hello) => openShimSession(transport, hello).id,
+    status: () => statusSnapshot(hub, { port: front.port, portError: front.portError, socket: front.socket, configPath: opts.configPath, startedAt: started }),
+    metrics: () => metricsText(hub, started),
+    restartServer: async (name) =>
+      name in hub.config().servers || pool.list().some((i) => i.name === name) ? pool.restartServer(name) : undefined,
+  });
 
   writeDaemonInfo(paths.daemonJson, {
     pid: process.pid,
+    identity: processIdentity(process.pid),
+    socket: front.socket,
     port: front.port,
-    url: `http://${config.gateway.host}:${front.port}`,
+    url: front.port === null ? null : `http://${config.gateway.host}:${front.port}`,
     token,
     version: VERSION,
     startedAt: new Date(started).toISOString(),
     configPath: opts.configPath,
   });
-  log.info({ port: front.port, config: opts.configPath, servers: Object.keys(config.servers), host: os.hostname() }, 'mcplex daemon ready');
+  log.info(
+    { port: front.port, socket: front.socket, config: opts.configPath, servers: Object.keys(config.servers), host: os.hostname(), ...(front.portError ? { portError: front.portError } : {}) },
+    'mcplex daemon ready',
+  );
   if (config.gateway.auth.mode === 'localhost') {
     log.warn('gateway.auth.mode is localhost: every user of this machine can use this daemon over HTTP, with your credentials; remove it to serve only you (owner)');
   }

@@ -1,10 +1,12 @@
-// Singleton lock per MCPLEX_HOME: atomically linked pid file; a lock whose owner is dead is broken safely.
+// Singleton lock per MCPLEX_HOME: atomically linked pid file with the owner's process identity; a lock whose owner is gone is broken safely.
 import fs from 'node:fs';
 import path from 'node:path';
-import { processAlive } from '../supervisor/process-info.js';
+import { processIdentity, sameProcess } from '../supervisor/process-info.js';
 
 export interface LockOwner {
   pid: number;
+  /** Identifies the process beyond its pid (start time), so a reused pid is not mistaken for the owner. */
+  identity?: string;
   startedAt: string;
 }
 
@@ -19,16 +21,22 @@ export class LockHeldError extends Error {
 function readOwner(file: string): LockOwner | undefined {
   try {
     const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<LockOwner>;
-    return typeof v.pid === 'number' ? { pid: v.pid, startedAt: String(v.startedAt ?? '') } : undefined;
+    if (typeof v.pid !== 'number') return undefined;
+    return { pid: v.pid, ...(typeof v.identity === 'string' ? { identity: v.identity } : {}), startedAt: String(v.startedAt ?? '') };
   } catch {
     return undefined;
   }
 }
 
-/** Reads the current lock owner, if the lock exists and its owner is alive. */
+/** True if the owner recorded in a lock is still that very process. */
+function ownerLive(owner: LockOwner | undefined): owner is LockOwner {
+  return !!owner && sameProcess(owner.pid, owner.identity);
+}
+
+/** Reads the current lock owner, if the lock exists and its owner is still running. */
 export function liveLockOwner(lockPath: string): LockOwner | undefined {
   const owner = readOwner(lockPath);
-  return owner && processAlive(owner.pid) ? owner : undefined;
+  return ownerLive(owner) ? owner : undefined;
 }
 
 /**
@@ -37,7 +45,7 @@ export function liveLockOwner(lockPath: string): LockOwner | undefined {
  */
 export function acquireLock(lockPath: string): () => void {
   fs.mkdirSync(path.dirname(lockPath), { recursive: true, mode: 0o700 });
-  const me: LockOwner = { pid: process.pid, startedAt: new Date().toISOString() };
+  const me: LockOwner = { pid: process.pid, identity: processIdentity(process.pid), startedAt: new Date().toISOString() };
   const tmp = `${lockPath}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(me), { mode: 0o600 });
   try {
@@ -49,7 +57,7 @@ export function acquireLock(lockPath: string): () => void {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
       const owner = readOwner(lockPath);
-      if (owner && processAlive(owner.pid)) throw new LockHeldError(owner, lockPath);
+      if (ownerLive(owner)) throw new LockHeldError(owner, lockPath);
       breakStaleLock(lockPath, owner);
     }
     throw new Error(`could not take ${lockPath}: it keeps changing; remove it if no mcplex daemon runs`);
@@ -58,7 +66,7 @@ export function acquireLock(lockPath: string): () => void {
   }
 }
 
-/** Moves a dead owner's lock aside; if a live process won the race meanwhile, puts its lock back. */
+/** Moves a gone owner's lock aside; if a live process won the race meanwhile, puts its lock back. */
 function breakStaleLock(lockPath: string, dead: LockOwner | undefined): void {
   const aside = `${lockPath}.${process.pid}.stale`;
   try {
@@ -68,7 +76,7 @@ function breakStaleLock(lockPath: string, dead: LockOwner | undefined): void {
     throw err;
   }
   const moved = readOwner(aside);
-  if (moved && dead && moved.pid !== dead.pid && processAlive(moved.pid)) {
+  if (moved && dead && moved.pid !== dead.pid && ownerLive(moved)) {
     try {
       fs.linkSync(aside, lockPath);
     } catch {

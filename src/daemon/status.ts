@@ -14,13 +14,18 @@ export function rssOf(pid: number | undefined): number | undefined {
 }
 
 /** Builds the status document. */
-export function statusSnapshot(hub: Hub, info: { port: number; configPath: string; startedAt: number }): Record<string, unknown> {
+export function statusSnapshot(
+  hub: Hub,
+  info: { port: number | null; portError?: string | undefined; socket: string; configPath: string; startedAt: number },
+): Record<string, unknown> {
   const now = Date.now();
   return {
     daemon: {
       pid: process.pid,
       version: hub.version,
       port: info.port,
+      portError: info.portError ?? null,
+      socket: info.socket,
       configPath: info.configPath,
       uptimeMs: now - info.startedAt,
       rss: process.memoryUsage().rss,

@@ -7,9 +7,8 @@ import { tcpPeerUid, type TcpEnds } from './peer-uid.js';
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
-/** True when Host names this daemon on a loopback name (or the configured host), or the request came over mcplex.sock. */
+/** True when Host names this daemon on a loopback name (or the configured host). */
 export function hostAllowed(req: IncomingMessage, port: number, bindHost: string): boolean {
-  if (viaUnixSocket(req)) return true;
   const host = req.headers.host;
   if (!host) return false;
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
@@ -56,10 +55,8 @@ function loopbackAddress(a: string): boolean {
   return a === '::1' || /^(::ffff:)?127\./i.test(a);
 }
 
-/** The other end of a connection, worked out once per connection (keep-alive requests reuse it). */
+/** The TCP client of a connection, worked out once per connection (keep-alive requests reuse it). */
 interface Peer {
-  /** Came in over a Unix domain socket. */
-  unix: boolean;
   /** Both TCP ends, when the client is on loopback. */
   loopback?: TcpEnds;
   /** The client's uid, looked up on first need: requests with a valid token never need it. */
@@ -68,18 +65,13 @@ interface Peer {
 
 const peers = new WeakMap<Socket, Peer>();
 
-/**
- * The peer of a connection. A socket with neither a remote nor a local TCP address is a Unix domain socket
- * (mcplex.sock: 0600 in a 0700 directory, so only the owner can connect). A TCP socket keeps its local address
- * even after its client reset it, so a vanished client is never mistaken for a Unix peer; a destroyed socket is
- * nobody.
- */
+/** The peer of a TCP connection; its ends are read while the socket is open (a destroyed socket is nobody). */
 function peerOf(socket: Socket): Peer | undefined {
   const known = peers.get(socket);
   if (known) return known;
   if (socket.destroyed) return undefined;
   const { remoteAddress, remotePort, localAddress, localPort } = socket;
-  const peer: Peer = { unix: remoteAddress === undefined && localAddress === undefined };
+  const peer: Peer = {};
   if (remoteAddress !== undefined && remotePort !== undefined && localAddress !== undefined && localPort !== undefined && loopbackAddress(remoteAddress)) {
     peer.loopback = { remoteAddress, remotePort, localAddress, localPort };
   }
@@ -95,22 +87,17 @@ function tokenMatches(req: IncomingMessage, auth: AuthConfig, daemonToken: strin
 }
 
 /**
- * Whether an HTTP client may use the daemon: a valid token (the daemon token, a bearer from auth.tokens or an
- * X-API-Key from auth.apiKeys) in every mode, and a Unix-socket peer (only the owner can open mcplex.sock).
- * Without either: in `owner` mode a loopback peer the OS shows to run as this daemon's user; in `localhost`
- * mode any loopback peer; in `token` mode nobody.
+ * Whether a TCP client may use the daemon (mcplex.sock peers are the owner and are not asked): a valid token (the
+ * daemon token, a bearer from auth.tokens or an X-API-Key from auth.apiKeys) in every mode. Without one: in
+ * `owner` mode a loopback peer the OS shows to run as this daemon's user; in `localhost` mode any loopback peer;
+ * in `token` mode nobody. A client whose connection is already gone (so its address is unknown) is nobody.
  */
 export async function clientAllowed(req: IncomingMessage, auth: AuthConfig, daemonToken: string): Promise<boolean> {
   const peer = peerOf(req.socket);
   if (!peer) return false;
-  if (peer.unix || tokenMatches(req, auth, daemonToken)) return true;
+  if (tokenMatches(req, auth, daemonToken)) return true;
   if (auth.mode === 'localhost') return peer.loopback !== undefined;
   if (auth.mode !== 'owner' || !peer.loopback || process.getuid === undefined) return false;
   peer.uid ??= tcpPeerUid(peer.loopback);
   return (await peer.uid) === process.getuid();
-}
-
-/** True when the connection came in over a Unix domain socket (mcplex.sock), where Host names nothing. */
-export function viaUnixSocket(req: IncomingMessage): boolean {
-  return peerOf(req.socket)?.unix === true;
 }

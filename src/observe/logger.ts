@@ -37,18 +37,19 @@ export function createLogger(opts: LoggerOptions): Logger {
   rotate(opts.file);
   const level = (opts.level ?? process.env.MCPLEX_LOG_LEVEL ?? 'info') as pino.Level;
   // Each stream gets the logger's level: multistream entries default to info and would drop debug lines.
-  // 0600: the log is the owner's alone (the 0700 MCPLEX_HOME aside); reopen after rotation creates it the same way.
-  const file = pino.destination({ dest: opts.file, mkdir: true, sync: false, mode: 0o600 });
+  // Synchronous and owner-only: the log is written a few lines per session, never per call, and a daemon that
+  // fails at once still leaves its last words (an async destination still opening throws "sonic boom is not ready yet").
+  const file = pino.destination({ dest: opts.file, sync: true, mode: 0o600 });
   // Size-bounded while running too: past the limit the file moves to .1 and a fresh one is opened.
   setInterval(() => {
     try {
       if (fs.statSync(opts.file).size > MAX_LOG_BYTES) {
         fs.renameSync(opts.file, `${opts.file}.1`);
-        file.reopen();
+        file.reopen(opts.file);
       }
     } catch {
       // the log was removed by hand: reopen recreates it
-      file.reopen();
+      file.reopen(opts.file);
     }
   }, ROTATE_CHECK_MS).unref();
   const streams: pino.StreamEntry[] = [{ level, stream: file }];

@@ -3,6 +3,9 @@
 /** Default cap on one frame: larger lines are rejected (16 MiB). */
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
+/** Cap on what may wait to be written to one client (room for two full frames): a client that stops reading is cut off. */
+export const MAX_BACKLOG_BYTES = 2 * MAX_FRAME_BYTES;
+
 export interface LineHandlers {
   line(text: string): void;
   /** A dropped line: its size and its first bytes (enough to recover a JSON-RPC id). */

@@ -1,4 +1,5 @@
-// The first frame a shim sends on /ws (and the daemon's reply) before relaying JSON-RPC.
+// The shim channel on mcplex.sock: an HTTP upgrade carrying the daemon token, a hello line, the daemon's welcome,
+// then one JSON-RPC message per line both ways. Control lines from the daemon start with {"mcplex": and never look like JSON-RPC.
 
 export interface ShimHello {
   mcplex: 'hello';
@@ -8,16 +9,16 @@ export interface ShimHello {
   /** The environment of the process that launched the shim (held in memory only). */
   env: Record<string, string | undefined>;
   workspace?: string;
-  surface?: 'meta' | 'direct' | 'both';
+  surface?: 'auto' | 'meta' | 'direct' | 'both';
 }
 
-export interface ShimWelcome {
-  mcplex: 'welcome';
-  session: string;
-  version: string;
-}
+/** The daemon's answer to a hello: a session, or a refusal saying why. */
+export type ShimWelcome = { mcplex: 'welcome'; session: string; version: string } | { mcplex: 'refused'; message: string };
 
-/** WebSocket close code for a deliberate daemon stop: the shim waits for its client before starting another. */
+/** Sent by the daemon before it closes every shim connection on a deliberate stop: reconnect only when the client speaks. */
+export const SHIM_STOPPING_LINE = '{"mcplex":"stopping"}';
+
+/** WebSocket close code for a deliberate daemon stop on /ws (the same meaning as the stopping line). */
 export const SHIM_CLOSE_DAEMON_STOPPED = 4001;
 
 /** True if a parsed frame is a shim hello. */

@@ -1,14 +1,19 @@
-// `mcplex shim`: stdio MCP endpoint that relays to the shared daemon over /ws; survives daemon restarts.
-import type WebSocket from 'ws';
-import { helloFromThisProcess, openDaemonSocket } from './daemon-socket.js';
+// `mcplex shim`: stdio MCP endpoint that relays to the shared daemon over mcplex.sock; survives daemon restarts,
+// and when no daemon can start, answers every request at once with the reason instead of hanging.
 import { homePaths } from '../home/paths.js';
-import type { DaemonInfo } from '../home/state-file.js';
+import { DaemonStartError, liveDaemon, startDaemon } from '../home/starter.js';
 import { LineSplitter } from '../protocol/lines.js';
-import { SHIM_CLOSE_DAEMON_STOPPED, type ShimHello } from '../protocol/shim-hello.js';
-import { liveDaemon, spawnDaemon, waitForDaemon } from '../home/starter.js';
+import type { ShimHello } from '../protocol/shim-hello.js';
+import { helloFromThisProcess, openDaemonChannel, type DaemonChannel } from './daemon-socket.js';
 import { ShimState } from './state.js';
 
 declare const MCPLEX_VERSION: string;
+
+const USAGE = 'usage: mcplex shim [--workspace DIR] [--surface auto|meta|direct|both]';
+const SURFACES = ['auto', 'meta', 'direct', 'both'] as const;
+
+/** A failed daemon start is not retried sooner than this (one failure never becomes a launch loop). */
+const START_RETRY_MS = 1000;
 
 interface ShimArgs {
   surface?: ShimHello['surface'];
@@ -23,13 +28,13 @@ function parseArgs(argv: string[]): ShimArgs {
     const value = () => inline ?? argv[++i];
     if (flag === '--surface') {
       const v = value();
-      if (v !== 'meta' && v !== 'direct' && v !== 'both') fail(`--surface must be meta, direct or both (got ${v ?? 'nothing'})`);
-      out.surface = v;
+      if (!SURFACES.includes(v as never)) fail(`--surface must be auto, meta, direct or both (got ${v ?? 'nothing'})`);
+      out.surface = v as ShimHello['surface'];
     } else if (flag === '--workspace') out.workspace = value();
     else if (flag === '--help' || flag === '-h') {
-      process.stderr.write('usage: mcplex shim [--workspace DIR] [--surface meta|direct|both]\n');
+      process.stderr.write(`${USAGE}\n`);
       process.exit(0);
-    } else fail(`unknown option ${a}; usage: mcplex shim [--workspace DIR] [--surface meta|direct|both]`);
+    } else fail(`unknown option ${a}; ${USAGE}`);
   }
   return out;
 }
@@ -39,65 +44,85 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function writeOut(line: string): void {
-  process.stdout.write(line + '\n');
-}
-
 /** Runs the shim until stdin closes. */
 export async function runShim(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
   const paths = homePaths();
-  const state = new ShimState(writeOut);
-  let socket: WebSocket | undefined;
-  let ready = false;
+  const stdout = process.stdout;
+  const state = new ShimState((line) => {
+    // A client that stops reading its stdout stops us reading the daemon, so the backlog builds up there (capped).
+    if (!stdout.write(line + '\n')) channel?.socket.pause();
+  });
+  stdout.on('drain', () => channel?.socket.resume());
+  stdout.on('error', () => process.exit(0));
+  const hello = helloFromThisProcess(MCPLEX_VERSION, args);
+  let channel: DaemonChannel | undefined;
   let stdinOpen = true;
   const queue: string[] = [];
+  /** The last failed attempt to reach or start a daemon. */
+  let lastFailure: { at: number; message: string } | undefined;
+  let lastPrinted = '';
 
-  const hello = helloFromThisProcess(MCPLEX_VERSION, args);
-
-  const flush = () => {
-    if (!ready) {
-      // After a deliberate daemon stop the shim stays idle until its client speaks; then a daemon is started again.
-      if (stdinOpen && !connecting) connect().catch((err: Error) => state.failPending(err.message));
-      return;
-    }
-    while (socket && queue.length) socket.send(queue.shift()!);
+  /** Tells the client (every pending request) and the user (stderr, once per distinct reason) why there is no daemon. */
+  const report = (err: Error) => {
+    if (err.message !== lastPrinted) process.stderr.write(`mcplex shim: ${err.message}\n`);
+    lastPrinted = err.message;
+    queue.length = 0;
+    state.failPending(err.message);
   };
 
-  const open = async (info: DaemonInfo): Promise<void> => {
-    const ws: WebSocket = await openDaemonSocket(info, hello, {
+  const flush = () => {
+    if (!channel) {
+      if (stdinOpen && !connecting) void connect().catch(report);
+      return;
+    }
+    while (queue.length) {
+      if (!channel.send(queue.shift()!)) {
+        // The daemon is not keeping up: stop reading the client until the socket drains.
+        process.stdin.pause();
+        channel.socket.once('drain', () => process.stdin.resume());
+        return;
+      }
+    }
+  };
+
+  const open = async (info: NonNullable<ReturnType<typeof liveDaemon>>): Promise<void> => {
+    const ch = await openDaemonChannel(info, hello, {
       message: (text) => state.fromDaemon(text),
-      close: (code) => {
-        if (socket !== ws) return;
-        socket = undefined;
-        ready = false;
+      oversize: (bytes, head) => state.rejectOversize(bytes, head),
+      close: (stopping) => {
+        if (channel !== ch) return;
+        channel = undefined;
         state.connectionLost();
         // A daemon that died is replaced at once; one that was stopped on purpose only when the client next speaks.
-        if (stdinOpen && code !== SHIM_CLOSE_DAEMON_STOPPED) connect().catch((err: Error) => state.failPending(err.message));
+        if (stdinOpen && !stopping) void connect().catch(report);
       },
     });
-    socket = ws;
-    for (const frame of state.replayFrames()) ws.send(frame);
-    ready = true;
+    channel = ch;
+    for (const frame of state.replayFrames()) ch.send(frame);
+    lastFailure = undefined;
+    lastPrinted = '';
     flush();
   };
 
   let connecting: Promise<void> | undefined;
   const connect = (): Promise<void> =>
     (connecting ??= (async () => {
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const info = liveDaemon(paths);
-        if (info) {
-          try {
-            return await open(info);
-          } catch {
-            // listed but not answering (shutting down): start a successor below
-          }
+      const info = liveDaemon(paths);
+      if (info) {
+        try {
+          return await open(info);
+        } catch {
+          // listed but not answering (shutting down): start a successor below
         }
-        if (Date.now() > deadline) throw new Error(`cannot reach an mcplex daemon; see ${paths.log}`);
-        spawnDaemon(paths);
-        await waitForDaemon(paths, info?.pid).catch(() => undefined);
+      }
+      if (lastFailure && Date.now() - lastFailure.at < START_RETRY_MS) throw new Error(lastFailure.message);
+      try {
+        await open(await startDaemon(paths, info?.pid));
+      } catch (err) {
+        const message = err instanceof DaemonStartError ? err.message : `cannot reach the mcplex daemon: ${(err as Error).message} (see ${paths.log})`;
+        lastFailure = { at: Date.now(), message };
+        throw new Error(message);
       }
     })().finally(() => {
       connecting = undefined;
@@ -105,9 +130,7 @@ export async function runShim(argv: string[]): Promise<void> {
 
   const splitter = new LineSplitter({
     line: (text) => {
-      const frame = state.fromClient(text);
-      if (frame === undefined) return;
-      queue.push(frame);
+      queue.push(state.fromClient(text));
       flush();
     },
     oversize: (bytes, head) => state.rejectOversize(bytes, head),
@@ -115,16 +138,9 @@ export async function runShim(argv: string[]): Promise<void> {
   process.stdin.on('data', (chunk: Buffer) => splitter.push(chunk));
   process.stdin.on('end', () => {
     stdinOpen = false;
-    socket?.close(1000);
+    channel?.close();
     setTimeout(() => process.exit(0), 50).unref();
   });
-  process.stdout.on('error', () => process.exit(0));
 
-  try {
-    await connect();
-  } catch (err) {
-    state.failPending((err as Error).message);
-    process.stderr.write(`mcplex shim: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
+  await connect().catch(report);
 }

@@ -1,4 +1,5 @@
-// What the shim remembers about its client: the handshake (to replay after a daemon restart) and requests in flight.
+// What the shim remembers about its client: the handshake, log level and resource subscriptions (to replay after a
+// daemon restart) and the requests in flight.
 import { idFromHead, type JsonRpcId } from '../protocol/jsonrpc.js';
 import { MAX_FRAME_BYTES } from '../protocol/lines.js';
 
@@ -39,6 +40,10 @@ function responseId(text: string): JsonRpcId | undefined {
 export class ShimState {
   private initializeParams?: unknown;
   private initialized = false;
+  /** The client's last logging/setLevel params. */
+  private logLevel?: unknown;
+  /** Resource URIs the client subscribed to (and has not unsubscribed from). */
+  private readonly subscriptions = new Set<string>();
   private readonly pending = new Map<string, JsonRpcId>();
   private lost = false;
   private replaySeq = 0;
@@ -50,11 +55,20 @@ export class ShimState {
     const f = peek(text);
     if (f?.method && f.id !== undefined && f.id !== null) {
       this.pending.set(key(f.id), f.id);
-      if (f.method === 'initialize') this.initializeParams = f.params;
+      this.remember(f);
     } else if (f?.method === 'notifications/initialized') {
       this.initialized = true;
     }
     return text;
+  }
+
+  /** Notes the session state a new daemon must be told again. */
+  private remember(f: Frame): void {
+    const uri = (f.params as { uri?: unknown } | undefined)?.uri;
+    if (f.method === 'initialize') this.initializeParams = f.params;
+    else if (f.method === 'logging/setLevel') this.logLevel = f.params;
+    else if (f.method === 'resources/subscribe' && typeof uri === 'string') this.subscriptions.add(uri);
+    else if (f.method === 'resources/unsubscribe' && typeof uri === 'string') this.subscriptions.delete(uri);
   }
 
   /** Passes a daemon frame to the client, swallowing replies to replayed handshakes. */
@@ -73,12 +87,18 @@ export class ShimState {
     this.failPending('mcplex daemon connection lost while this request was in flight; retry it (the shim is reconnecting)');
   }
 
-  /** Frames to send first on a new connection (the client's initialize and initialized, after a loss). */
+  /**
+   * Frames to send first on a new connection after a loss: the client's initialize and initialized, its log
+   * level and its resource subscriptions (their replies are swallowed).
+   */
   replayFrames(): string[] {
     if (!this.lost || this.initializeParams === undefined) return [];
     this.lost = false;
-    const frames = [JSON.stringify({ jsonrpc: '2.0', id: `${REPLAY_PREFIX}${++this.replaySeq}`, method: 'initialize', params: this.initializeParams })];
+    const request = (method: string, params: unknown) => JSON.stringify({ jsonrpc: '2.0', id: `${REPLAY_PREFIX}${++this.replaySeq}`, method, params });
+    const frames = [request('initialize', this.initializeParams)];
     if (this.initialized) frames.push(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
+    if (this.logLevel !== undefined) frames.push(request('logging/setLevel', this.logLevel));
+    for (const uri of this.subscriptions) frames.push(request('resources/subscribe', { uri }));
     return frames;
   }
 
