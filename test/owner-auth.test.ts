@@ -23,23 +23,28 @@ async function asNobody(script: string, args: string[]): Promise<any> {
   return JSON.parse(stdout);
 }
 
-/** Every HTTP path, plus a WebSocket upgrade of /ws, each with an optional bearer token: status and body of each. */
+/**
+ * Every HTTP path, plus a WebSocket upgrade of /ws, each with an optional bearer token: status and body of each.
+ * The install_server attempts name a workspace and a marker inside the test's own directory, so even a failing
+ * daemon would write nowhere else.
+ */
 const PROBE_ALL = `
 import net from 'node:net';
-const [base, token] = process.argv.slice(1);
+const [base, workspace, marker, token] = process.argv.slice(1);
 const auth = token ? { authorization: 'Bearer ' + token } : {};
+const ws = 'workspace=' + encodeURIComponent(workspace);
 const init = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'stranger', version: '1' } } });
-const call = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'install_server', arguments: { server: 'evil', command: 'touch', args: ['/tmp/pwned'] } } });
+const call = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'install_server', arguments: { server: 'evil', command: 'touch', args: [marker] } } });
 const mcp = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 const requests = {
   'GET /healthz': ['/healthz', {}],
   'GET /api/status': ['/api/status', {}],
   'GET /metrics': ['/metrics', {}],
   'GET /': ['/', {}],
-  'POST /mcp initialize': ['/mcp', { method: 'POST', headers: mcp, body: init }],
-  'POST /mcp install_server': ['/mcp', { method: 'POST', headers: { ...mcp, 'mcp-session-id': 'guessed' }, body: call }],
-  'GET /sse': ['/sse', {}],
-  'POST /messages': ['/messages?sessionId=guessed', { method: 'POST', headers: { 'content-type': 'application/json' }, body: call }],
+  'POST /mcp initialize': ['/mcp?' + ws, { method: 'POST', headers: mcp, body: init }],
+  'POST /mcp install_server': ['/mcp?' + ws, { method: 'POST', headers: { ...mcp, 'mcp-session-id': 'guessed' }, body: call }],
+  'GET /sse': ['/sse?' + ws, {}],
+  'POST /messages': ['/messages?sessionId=guessed&' + ws, { method: 'POST', headers: { 'content-type': 'application/json' }, body: call }],
   'POST /api/restart': ['/api/restart?server=everything', { method: 'POST' }],
   'GET /nowhere': ['/nowhere', {}],
 };
@@ -142,7 +147,9 @@ describe('owner mode (the default)', () => {
   it('another user gets 401 and no data on every path, /ws included; /healthz says only ok', async () => {
     home = new Home(servers.everything());
     const base = await startDaemon(home);
-    const out = await asNobody(PROBE_ALL, [base]);
+    const ws = path.join(home.dir, 'ws');
+    const marker = path.join(home.dir, 'pwned');
+    const out = await asNobody(PROBE_ALL, [base, ws, marker]);
     const { pid, token } = home.daemonInfo()!;
     for (const [name, r] of Object.entries(out) as Array<[string, { status: number; body: string }]>) {
       if (name === 'GET /healthz') {
@@ -152,11 +159,12 @@ describe('owner mode (the default)', () => {
       expect(r.status, `${name}: ${r.body}`).toBe(401);
       for (const leak of [String(pid), token, 'everything', home.dir, 'mcplex_']) expect(r.body, name).not.toContain(leak);
     }
-    expect(fs.existsSync('/tmp/pwned')).toBe(false);
+    expect(fs.existsSync(marker)).toBe(false);
+    expect(fs.existsSync(path.join(ws, '.mcplex.yaml'))).toBe(false);
     expect((await home.status()).sessions).toHaveLength(0);
   });
 
-  it('a stranger whose connection is reset right after its request is still a stranger (never taken for a Unix-socket peer)', async () => {
+  it('a stranger whose connection is reset right after its request is still a stranger (an unknown address proves nothing)', async () => {
     home = new Home(servers.everything());
     const base = await startDaemon(home);
     const u = new URL(base);
