@@ -66,6 +66,9 @@ describe('an untrusted workspace .mcplex.yaml', () => {
     const cliCall = await run(process.execPath, [CLI, 'call', 'local', 'echo'], { cwd: ws, env: home.env(), timeout: 60_000 }).catch((e) => e);
     expect(cliCall.code).toBe(1);
     expect(cliCall.stderr).toContain(trustIt);
+    const cliTools = await run(process.execPath, [CLI, 'tools'], { cwd: ws, env: home.env(), timeout: 60_000 }).catch((e) => e);
+    expect(cliTools.code).toBe(1);
+    expect(cliTools.stdout).toContain(trustIt);
     await sleep(500);
     expect(fs.existsSync(marker)).toBe(false);
     expect(st.instances).toEqual([]);

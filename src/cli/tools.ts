@@ -46,12 +46,12 @@ async function serverTools(dc: DaemonClient, s: ServerSummary): Promise<ServerTo
     ...(s.missingEnv?.length ? { missingEnv: s.missingEnv } : {}),
   };
   try {
-    const r = await metaJson<{ results: Array<{ tool: string; description?: string }>; unavailable?: Array<{ error: string }> }>(dc, 'search_tools', {
-      query: '',
-      server: s.name,
-      limit: SEARCH_MAX,
-    });
-    const err = r.unavailable?.[0]?.error;
+    const r = await metaJson<{ results: Array<{ tool: string; description?: string }>; unavailable?: Array<{ error: string }>; untrusted?: Array<{ trust: string }> }>(
+      dc,
+      'search_tools',
+      { query: '', server: s.name, limit: SEARCH_MAX },
+    );
+    const err = r.untrusted?.[0]?.trust ?? r.unavailable?.[0]?.error;
     return { ...base, tools: r.results.map((t) => ({ name: t.tool, description: t.description ?? '' })), ...(err ? { error: err } : {}) };
   } catch (e) {
     return { ...base, error: (e as Error).message.split('\n')[0] ?? 'unavailable' };
@@ -66,7 +66,7 @@ function printTools(list: ServerTools[]): void {
       out.push(`${s.name}  (unavailable)`);
       out.push(`  error: ${s.error}`);
       if (s.missingEnv?.length) out.push(`  missing variables: ${s.missingEnv.join(', ')} (set them in $MCPLEX_HOME/.env or the workspace .env)`);
-      out.push(`  fix: check servers.${s.name} in the config, then \`mcplex logs --server ${s.name}\` for its stderr`);
+      if (s.state !== 'untrusted') out.push(`  fix: check servers.${s.name} in the config, then \`mcplex logs --server ${s.name}\` for its stderr`);
       continue;
     }
     out.push(`${s.name}  (${s.tools.length} tool${s.tools.length === 1 ? '' : 's'})${s.description ? `  ${s.description}` : ''}`);
