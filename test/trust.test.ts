@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { CLI, FAULTY, Home, call, json, text, waitFor } from './helpers/harness.js';
 
@@ -133,6 +134,27 @@ describe('a client that supports elicitation is asked', () => {
     // Another session of the same workspace needs no question now.
     const other = await home.client({ cwd: ws });
     expect(text(await call(other, 'local', 'echo', { other: 1 }))).toContain('"other":1');
+  });
+
+  it('over Streamable HTTP too: the question travels on the call\'s stream, and a yes lets the call through', async () => {
+    home = new Home('');
+    const { ws, marker } = repo(home, '');
+    fs.writeFileSync(path.join(ws, '.mcplex.yaml'), `servers:\n${markerServer('local', marker)}`);
+    expect((await home.cli(['start'])).code).toBe(0);
+    const c = new Client({ name: 'http-asker', version: '1' }, { capabilities: { elicitation: {} } });
+    let asked = 0;
+    c.setRequestHandler(ElicitRequestSchema, async () => {
+      asked++;
+      return { action: 'accept', content: { trust: true } };
+    });
+    await c.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${home.daemonInfo()!.port}/mcp?workspace=${encodeURIComponent(ws)}`)));
+    try {
+      expect(text(await call(c, 'local', 'echo', { http: 1 }))).toContain('"http":1');
+      expect(asked).toBe(1);
+      expect(fs.existsSync(marker)).toBe(true);
+    } finally {
+      await c.close();
+    }
   });
 
   it('a no (or a yes without the box ticked) leaves it untrusted, nothing spawned, and the session is not asked again', async () => {
