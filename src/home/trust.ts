@@ -51,21 +51,34 @@ function workspaceKey(dir: string): string {
   }
 }
 
+/** What identifies one version of the file on disk (an atomic rewrite changes the inode). */
+function version(file: string): string {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return st ? `${st.ino}:${st.size}:${st.mtimeMs}` : '';
+}
+
 /** trust.json, held in memory; every change re-reads the file first, so writers do not drop each other's entries. */
 export class TrustStore {
   private data: TrustFile;
+  private seen: string;
 
   constructor(readonly file: string) {
+    this.seen = version(file);
     this.data = read(file);
   }
 
   /** Re-reads the file (it changed on disk). */
   reload(): void {
+    this.seen = version(this.file);
     this.data = read(this.file);
   }
 
-  /** True if the user trusts this exact definition of `server` in the workspace `dir`. */
+  /**
+   * True if the user trusts this exact definition of `server` in the workspace `dir`. Checks the file first, so a
+   * session opened right after `mcplex trust` sees it without waiting for the file watcher (which updates live ones).
+   */
   trusts(dir: string, server: string, hash: string): boolean {
+    if (version(this.file) !== this.seen) this.reload();
     return this.data.workspaces[workspaceKey(dir)]?.servers[server] === hash;
   }
 
@@ -75,7 +88,7 @@ export class TrustStore {
     this.data = read(this.file);
     const before = replace ? {} : (this.data.workspaces[key]?.servers ?? {});
     this.data.workspaces[key] = { file: path.join(key, WORKSPACE_FILE), servers: { ...before, ...servers }, trustedAt: new Date().toISOString() };
-    writePrivate(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+    this.save();
   }
 
   /** Withdraws all trust in a workspace; false if there was none. */
@@ -84,8 +97,13 @@ export class TrustStore {
     this.data = read(this.file);
     if (!this.data.workspaces[key]) return false;
     delete this.data.workspaces[key];
-    writePrivate(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+    this.save();
     return true;
+  }
+
+  private save(): void {
+    writePrivate(this.file, `${JSON.stringify(this.data, null, 2)}\n`);
+    this.seen = version(this.file);
   }
 }
 
