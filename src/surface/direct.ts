@@ -6,7 +6,7 @@ import { RpcCode } from '../protocol/jsonrpc.js';
 import type { Catalog, ServerView } from '../catalog/catalog.js';
 import { toolAllowed } from './filter.js';
 import { forwardToolCall, type CallContext } from './meta.js';
-import { DirectNames } from './names.js';
+import { DirectNames, SEPARATOR, sanitizeName } from './names.js';
 import type { ToolResult } from './results.js';
 
 /** Per-session direct naming: listing builds the name maps that calls resolve against. */
@@ -46,12 +46,17 @@ export class DirectSurface {
     return tools;
   }
 
-  /** Calls a direct tool, or returns undefined if the name is not one of ours. */
+  /**
+   * Calls a direct tool, or returns undefined if the name is not one of ours. A `<server>__<tool>` name of a server
+   * whose tools are unknown (it never started, or cannot) goes to that server, so a failed start says why.
+   */
   async callTool(name: string, args: unknown, ctx: CallContext): Promise<ToolResult | undefined> {
     if (!this.tools.resolve(name)) await this.listTools();
     const target = this.tools.resolve(name);
-    if (!target) return undefined;
-    return forwardToolCall(this.catalog, this.catalog.find(target.server), target.tool, args, ctx);
+    if (target) return forwardToolCall(this.catalog, this.catalog.find(target.server), target.tool, args, ctx);
+    const unlisted = this.catalog.servers().find((v) => name.startsWith(`${sanitizeName(v.name)}${SEPARATOR}`) && !this.catalog.cachedManifest(v));
+    if (!unlisted) return undefined;
+    return forwardToolCall(this.catalog, unlisted, name.slice(sanitizeName(unlisted.name).length + SEPARATOR.length), args, ctx);
   }
 
   /** `<server>__<prompt>` for every prompt. */
