@@ -1,5 +1,5 @@
 // argv → commands. Composition only: each command loads its own modules, so `serve` can take its lock before anything heavy.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { VERSION } from '../version.js';
 
 /** Exit codes (§3): 0 ok, 1 failure, 2 usage or config error. */
@@ -87,8 +87,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('-f, --follow', 'keep printing new lines', false)
     .option('--server <name>', 'only lines about this server')
     .option('-n, --lines <n>', 'how many lines to print first', parseCount, 50)
+    .option('--level <level>', 'only lines at this level or above: trace, debug, info, warn, error, fatal')
     .option('--json', 'raw JSON lines even on a terminal', false)
-    .action(async (o: { follow: boolean; server?: string; lines: number; json: boolean }) => (await import('./logs.js')).logs(o));
+    .action(async (o: { follow: boolean; server?: string; lines: number; level?: string; json: boolean }) => (await import('./logs.js')).logs(o));
 
   program
     .command('tools [server]')
@@ -97,9 +98,15 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (server: string | undefined, o: { json: boolean }) => (await import('./tools.js')).tools(server, o));
 
   program
+    .command('describe <server> <tool>')
+    .description("print a tool's description and input schema (what `mcplex call` takes); starts the daemon if needed")
+    .option('--json', 'print the tool definition as JSON', false)
+    .action(async (server: string, tool: string, o: { json: boolean }) => (await import('./tools.js')).describe(server, tool, o));
+
+  program
     .command('call <server> <tool> [args...]')
     .description("call a tool through the daemon and print its result; args are KEY=VALUE (VALUE parsed as JSON when it parses, so quote a string that looks like a number: k='\"42\"') or --json '{…}'")
-    .option('--json <object>', 'the arguments as one JSON object (KEY=VALUE pairs override its keys)')
+    .option('--json <object>', 'the arguments as one JSON object (KEY=VALUE pairs may add keys, not contradict them)')
     .option('--raw', 'print the whole result as JSON', false)
     .action(async (server: string, tool: string, args: string[], o: { json?: string; raw: boolean }) => (await import('./tools.js')).call(server, tool, args, o));
 
@@ -133,14 +140,15 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Option parsers throw InvalidArgumentError: commander prints it with the option's name, and main exits 2.
 function parseCount(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderError(EXIT.usage, 'mcplex.count', `expected a whole number >= 0, got ${v}`);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0.');
   return n;
 }
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(EXIT.usage, 'mcplex.port', `--port must be 0..65535, got ${v}`);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0..65535 (0 = any free port).');
   return n;
 }
