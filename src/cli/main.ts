@@ -47,6 +47,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print JSON', false)
     .action(async (o: { json: boolean }) => (await import('./status.js')).status(o));
 
+  program
+    .command('init')
+    .description('write a personal config.yaml that works as written (the servers mcplex ships, absolute paths, every key explained); never overwrites one')
+    .action(async () => (await import('./init.js')).init());
+
   const config = program.command('config').description('check the configuration');
   config
     .command('validate [file]')
@@ -60,17 +65,18 @@ export async function main(argv: string[]): Promise<void> {
   const collect = (v: string, acc: string[]) => [...acc, v];
   program
     .command('add <name> [command...]')
-    .description('add a server (a catalog name alone, `-- CMD ARGS…`, or --url); same effect as install_server')
+    .description('add a server (a catalog name alone, `-- CMD ARGS…`, or --url) and check it starts; same effect as install_server (starts the daemon if needed)')
     .option('--scope <scope>', 'workspace (the .mcplex.yaml of this directory\'s workspace) or global', 'workspace')
     .option('--sharing <mode>', 'global | workspace | credential | session')
     .option('--env <KEY=VALUE>', 'a variable for the server (stored in the scope\'s .env), repeatable', collect, [])
     .option('--url <url>', 'a remote (Streamable HTTP) server')
     .option('--replace', 'overwrite a server of the same name', false)
+    .option('--force', 'let a workspace server hide the global server of the same name', false)
     .action(async (name: string, command: string[], o) => (await import('./edit.js')).add(name, command, o));
 
   program
     .command('remove <name>')
-    .description('remove a server; same effect as remove_server')
+    .description('remove a server and stop its running instances; same effect as remove_server')
     .option('--scope <scope>', 'workspace or global', 'workspace')
     .action(async (name: string, o: { scope: string }) => (await import('./edit.js')).remove(name, o));
 
