@@ -53,7 +53,7 @@ gateway:
 # from any directory, starts the same thing. These three ship with mcplex; add your own with \`mcplex add\`.
 servers:
   everything:
-    description: "MCP reference server: echo, sums, long-running operations, resources, prompts"
+    description: "MCP reference server: echo, sums, long-running operations, resources, prompts"   # what the model is told it is for
     command: ${q(everything.command)}   # the program to run: an absolute path, or a name on PATH
     args: ${list([...everything.args, 'stdio'])}   # its arguments
     sharing: global     # global: one process for every client | workspace: one per project | credential | session
@@ -71,8 +71,8 @@ servers:
     command: ${q(filesystem.command)}
     args: ${list([...filesystem.args, dir])}   # the last args are the directories it may read: list your projects
     sharing: global
-    tools:
-      deny: ["write_*", "edit_*", "move_*", "create_*"]   # hide tools by name (globs): this one only reads
+    tools:              # which of its tools are shown: allow and deny lists of name globs
+      deny: ["write_*", "edit_*", "move_*", "create_*"]   # this one only reads
 `;
 }
 
