@@ -185,7 +185,10 @@ async function checkStarts(config: Config, running: Map<string, { state: string;
         return finding(check, 'warn', `starts from here (${r.tools} tools) but failed in the daemon: ${(live.lastError ?? '').split('\n')[0]}`, `\`mcplex restart ${name}\`; if it fails again, compare the daemon's environment with this shell's (\`mcplex logs --server ${name}\`)`);
       }
       if (r.ok) return finding(check, 'ok', `started and listed ${r.tools} tool${r.tools === 1 ? '' : 's'}`);
-      return finding(check, 'fail', first, `fix servers.${name} (command, args, env, url), then \`mcplex doctor\` again; \`mcplex logs --server ${name}\` shows its stderr`, rest.map((l) => l.trim()).filter(Boolean));
+      const fix = s.url
+        ? `check that the server at servers.${name}.url is up and the URL is right, then \`mcplex doctor\` again`
+        : `fix servers.${name} (command, args, env), then \`mcplex doctor\` again; \`mcplex logs --server ${name}\` shows its stderr`;
+      return finding(check, 'fail', first, fix, rest.map((l) => l.trim()).filter(Boolean));
     }),
   );
 }
