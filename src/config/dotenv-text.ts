@@ -8,11 +8,21 @@ import { parse } from 'dotenv';
 const DEFINITION = /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/gm;
 
 /**
- * The ways a value can be written, in order of preference. dotenv keeps single- and back-quoted text as it is; in double
- * quotes it turns `\n` and `\r` into line breaks, which is the only way to keep a carriage return (the file's line
- * endings are normalized before parsing).
+ * The ways a value can be written, in order of preference (double quotes are what people write). In double quotes
+ * dotenv turns `\n` and `\r` into line breaks, which is the only way to keep a carriage return (the file's line endings
+ * are normalized before parsing); single- and back-quoted text is kept as it is.
  */
-const QUOTINGS: Array<(value: string) => string> = [(v) => `'${v}'`, (v) => `\`${v}\``, (v) => `"${v.replace(/\r/g, '\\r')}"`];
+const QUOTINGS: Array<{ quote: string; write: (value: string) => string }> = [
+  { quote: '"', write: (v) => `"${v.replace(/\r/g, '\\r')}"` },
+  { quote: "'", write: (v) => `'${v}'` },
+  { quote: '`', write: (v) => `\`${v}\`` },
+];
+
+/** The quotings to try for a value: those whose quote character it does not contain first (they read plainly). */
+function quotingsFor(value: string): Array<(value: string) => string> {
+  const clean = QUOTINGS.filter((q) => !value.includes(q.quote));
+  return [...clean, ...QUOTINGS.filter((q) => !clean.includes(q))].map((q) => q.write);
+}
 
 /** Where each definition of `name` starts (its line) and ends (after its line break). */
 function spans(text: string, name: string): Array<[number, number]> {
@@ -57,7 +67,7 @@ export function editDotenv(text: string, set: Readonly<Record<string, string>>, 
   if (out && !out.endsWith('\n')) out += '\n';
   for (const [name, value] of Object.entries(set)) {
     expected[name] = value;
-    const written = QUOTINGS.map((q) => `${out}${name}=${q(value)}\n`).find((candidate) => parsesTo(candidate, expected));
+    const written = quotingsFor(value).map((q) => `${out}${name}=${q(value)}\n`).find((candidate) => parsesTo(candidate, expected));
     if (written === undefined) {
       throw new Error(`the value for ${name} cannot be stored exactly in a .env file (no dotenv quoting holds it: it mixes ', " and \` quotes or ends in a backslash); pass a value without those`);
     }
