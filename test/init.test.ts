@@ -1,12 +1,9 @@
 // `mcplex init` writes a personal config that works as written: from any directory, with a stripped environment.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, Home, ROOT, call, json, text } from './helpers/harness.js';
+import { Home, ROOT, call, json, text } from './helpers/harness.js';
 
-const run = promisify(execFile);
 
 let home: Home | undefined;
 afterEach(async () => {
@@ -14,16 +11,6 @@ afterEach(async () => {
   home = undefined;
 });
 
-/** The CLI of `h`, run in `cwd`. */
-async function cliIn(h: Home, cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, env: h.env(), timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 describe('mcplex init', () => {
   it('writes a commented 0600 config with absolute paths, refuses to overwrite it, and every example server works from elsewhere', async () => {
@@ -32,7 +19,7 @@ describe('mcplex init', () => {
     // Run where MCPLEX_HOME is not inside the directory the filesystem server may read.
     const readable = fs.realpathSync(fs.mkdtempSync(path.join(path.dirname(home.dir), 'mcplex-init-readable-')));
     try {
-      const r = await cliIn(home, readable, ['init']);
+      const r = await home.cli(['init'], {}, readable);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain(`wrote ${home.configPath}`);
       expect(r.stdout).toContain('mcplex setup claude-code');
@@ -48,7 +35,7 @@ describe('mcplex init', () => {
       expect(written).not.toMatch(/args: \[(?!")/);
       expect(written).toContain(JSON.stringify(readable));
 
-      const again = await cliIn(home, readable, ['init']);
+      const again = await home.cli(['init'], {}, readable);
       expect(again.code).toBe(1);
       expect(again.stderr).toContain(`${home.configPath} already exists`);
       expect(fs.readFileSync(home.configPath, 'utf8')).toBe(written);

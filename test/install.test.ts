@@ -1,26 +1,12 @@
 // install_server / remove_server and `mcplex add` / `remove`: comment-preserving edits, secrets in .env, live at once.
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'dotenv';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CLI, Home, ROOT, alive, json, text, waitFor, FAULTY, serverNames } from './helpers/harness.js';
+import { Home, ROOT, alive, json, text, waitFor, FAULTY, serverNames } from './helpers/harness.js';
 
 const ENV_SERVER = path.join(ROOT, 'test/fixtures/env-server.mjs');
-const run = promisify(execFile);
-
-/** Runs the CLI of `h` in directory `cwd` (a workspace), with extra environment. */
-async function cliIn(h: Home, cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { cwd, env: h.env(env), timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
 
 const install = (c: Client, args: Record<string, unknown>) => c.callTool({ name: 'install_server', arguments: args }, undefined, { timeout: 60_000 });
 
@@ -259,21 +245,21 @@ describe('mcplex add / remove', () => {
     home = new Home(`  shared:\n    command: ${process.execPath}\n    args: [${ENV_SERVER}]\n`);
     const ws = workspace(home, 'proj');
     const yamlFile = path.join(ws, '.mcplex.yaml');
-    const shadow = await cliIn(home, ws, ['add', 'shared', '--', process.execPath, ENV_SERVER]);
+    const shadow = await home.cli(['add', 'shared', '--', process.execPath, ENV_SERVER], {}, ws);
     expect(shadow.code).toBe(2);
     expect(shadow.stderr).toMatch(/a global server "shared" exists.*--force/);
     expect(fs.existsSync(yamlFile)).toBe(false);
-    const forced = await cliIn(home, ws, ['add', 'shared', '--force', '--', process.execPath, ENV_SERVER]);
+    const forced = await home.cli(['add', 'shared', '--force', '--', process.execPath, ENV_SERVER], {}, ws);
     expect(forced.code, forced.stderr).toBe(0);
     expect(fs.readFileSync(yamlFile, 'utf8')).toContain('shared:');
 
-    const badUrl = await cliIn(home, ws, ['add', 'remote', '--url', 'not a url']);
+    const badUrl = await home.cli(['add', 'remote', '--url', 'not a url'], {}, ws);
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toMatch(/not a valid URL/);
 
     // Catalog servers that run with uvx, on a PATH without uvx: refused before anything is written or started.
     const before = fs.readFileSync(yamlFile, 'utf8');
-    const noUvx = await cliIn(home, ws, ['add', 'fetch'], { PATH: '/nonexistent' });
+    const noUvx = await home.cli(['add', 'fetch'], { PATH: '/nonexistent' }, ws);
     expect(noUvx.code).toBe(2);
     expect(noUvx.stderr).toMatch(/"fetch" runs with uvx, which is not on PATH; install uv/);
     expect(fs.readFileSync(yamlFile, 'utf8')).toBe(before);
@@ -291,7 +277,7 @@ describe('mcplex add / remove', () => {
       expect(r.isError, JSON.stringify(args)).toBe(true);
       expect(text(r)).toMatch(/__proto__/);
     }
-    const cli = await cliIn(home, ws, ['add', 'x', '--env', '__proto__=1', '--', process.execPath]);
+    const cli = await home.cli(['add', 'x', '--env', '__proto__=1', '--', process.execPath], {}, ws);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(/__proto__/);
     expect(fs.existsSync(path.join(ws, '.mcplex.yaml'))).toBe(false);
