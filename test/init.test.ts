@@ -4,7 +4,6 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Home, ROOT, call, json, text } from './helpers/harness.js';
 
-
 let home: Home | undefined;
 afterEach(async () => {
   await home?.dispose();
