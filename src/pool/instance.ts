@@ -382,6 +382,7 @@ export class Instance {
     this.state = 'draining';
     await this.starting?.catch(() => undefined);
     const peer = this.peer;
+    const conn = this.conn;
     const pid = this.pid;
     this.peer = undefined;
     this.conn = undefined;
@@ -390,7 +391,8 @@ export class Instance {
     this.breaker.shutdown();
     this.state = 'stopped';
     this.markStopped?.();
-    this.deps.log.info({ pid, reason }, 'backend stopped');
+    const exit = conn?.exitStatus();
+    this.deps.log.info({ childPid: pid, reason, ...(exit ? { code: exit.code, signal: exit.signal, stderr: conn!.stderrTail(10) } : {}) }, 'backend stopped');
   }
 
   /** Resolves once the instance has stopped (a drain stops it after its in-flight calls finish). */
