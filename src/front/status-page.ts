@@ -50,7 +50,7 @@ async function refresh() {
     banner.textContent = d.configError ? 'Config edit refused (the last good config keeps serving): ' + d.configError : '';
     fill('servers', s.servers || [], (x) => [
       [x.workspace ? x.server + ' (' + x.workspace + ')' : x.server], [x.scope], [x.enabled === false ? 'disabled' : x.state, stateClass[x.state] || ''], [val(x.instances), 'num'],
-      [val(x.lastError), 'wrap err'], [(x.stderr || []).join('\\n') || '-', 'pre'],
+      [x.lastError ? x.lastError.split('\\n')[0] : '-', 'wrap err'], [(x.stderr || []).join('\\n') || '-', 'pre'],
     ], 'no servers configured: add one with mcplex add, or write a config with mcplex init');
     fill('instances', s.instances, (i) => [
       [i.server], [i.state, stateClass[i.state] || ''], [val(i.pid), 'num'], [mb(i.rss), 'num'], [dur(i.uptimeMs), 'num'],
