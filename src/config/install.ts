@@ -35,7 +35,6 @@ export interface InstallContext {
 
 export interface InstallPlan {
   target: EditTarget;
-  entry: Record<string, unknown>;
   /** The .env variable each given value is written to, by the key the server sees (never values). */
   variables: Record<string, string>;
   /** Names of the .env variables written (never values). */
@@ -48,7 +47,7 @@ export interface InstallPlan {
 const NAME = /^[A-Za-z0-9_-]+$/;
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const VAR_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g;
-/** Names that mean something to every JavaScript object; refused so no lookup can hit Object.prototype. */
+/** Names that mean something to every JavaScript object; refused so no lookup can reach Object.prototype. */
 const RESERVED = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** A catalog entry's description with the runtime it needs, if any. */
@@ -57,7 +56,7 @@ function catalogDescription(k: KnownServer): string {
 }
 
 /** The catalog's names, with the runtime each needs besides Node. */
-export function catalogNames(): string {
+function catalogNames(): string {
   return Object.entries(KNOWN_SERVERS)
     .map(([name, k]) => (k.runtime ? `${name} (needs ${k.runtime.command})` : name))
     .join(', ');
@@ -147,7 +146,7 @@ export function planInstall(req: InstallRequest, target: EditTarget, ctx: Instal
   const notOnPath = req.command && !req.command.includes('/') ? commandProblem(req.command, '/', ctx.pathVar) : undefined;
   if (notOnPath) notes.push(`warning: ${notOnPath}; the server cannot start until it is`);
   const text = editedConfigText(target.configFile, target.kind, req.server, entry);
-  return { target, entry, variables, envKeys: Object.values(variables), notes, text };
+  return { target, variables, envKeys: Object.values(variables), notes, text };
 }
 
 /** Puts a file back as it was when this was called (removes it if it did not exist); a symlink's target is what is restored. */

@@ -7,7 +7,7 @@ export const SERVER_STATES = ['stopped', 'starting', 'ready', 'failed', 'untrust
 export type ServerState = (typeof SERVER_STATES)[number];
 
 /** True if an instance cannot serve now: its last start failed, or its circuit breaker is open. */
-export function instanceFailed(i: Instance): boolean {
+function instanceFailed(i: Instance): boolean {
   return i.state === 'failed' || i.breaker.state === 'open' || i.breaker.state === 'failed';
 }
 
