@@ -170,9 +170,10 @@ export class Instance {
     }
   }
 
-  /** Records a failed start (state, last error, one log line) and returns the error to throw. */
+  /** Records a failed start (state, last error, one log line) and returns the error to throw; a start cut short by stop() records nothing. */
   private failStart(e: McplexError): McplexError {
-    if (this.state === 'starting') this.state = 'failed';
+    if (this.state !== 'starting') return e;
+    this.state = 'failed';
     this.lastError = e.message;
     this.deps.log.warn({ err: e.message, code: e.code }, 'backend failed to start');
     return e;
