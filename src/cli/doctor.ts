@@ -172,7 +172,7 @@ function checkServer(name: string, s: ServerConfig, configDir: string, scope: st
 }
 
 /** Starts each enabled global server once (unless the daemon runs it already) and says which fail and why. */
-async function checkStarts(config: Config, running: Map<string, { state: string; lastError?: string | null }>, paths: HomePaths, cwd: string): Promise<Finding[]> {
+async function checkStarts(config: Config, running: Map<string, DaemonServer>, paths: HomePaths, cwd: string): Promise<Finding[]> {
   const servers = Object.entries(config.servers).filter(([, s]) => s.enabled);
   return Promise.all(
     servers.map(async ([name, s]): Promise<Finding> => {
