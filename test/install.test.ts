@@ -257,6 +257,13 @@ describe('mcplex add / remove', () => {
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toMatch(/not a valid URL/);
 
+    // A command not on PATH: said, and since it cannot start, the install is undone.
+    const beforeGhost = fs.readFileSync(yamlFile, 'utf8');
+    const ghost = await home.cli(['add', 'ghost', '--', 'mcplex-no-such-command-xyz'], {}, ws);
+    expect(ghost.code).toBe(1);
+    expect(ghost.stderr).toMatch(/installing "ghost" was undone.*command "mcplex-no-such-command-xyz" is not on PATH/);
+    expect(fs.readFileSync(yamlFile, 'utf8')).toBe(beforeGhost);
+
     // Catalog servers that run with uvx, on a PATH without uvx: refused before anything is written or started.
     const before = fs.readFileSync(yamlFile, 'utf8');
     const noUvx = await home.cli(['add', 'fetch'], { PATH: '/nonexistent' }, ws);
