@@ -13,7 +13,7 @@ export class Reloader {
   private readonly watcher: FileWatcher;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly hub: Hub, private readonly configPath: string, private readonly homeEnvPath: string, private readonly trustPath: string) {
+  constructor(readonly hub: Hub, private readonly configPath: string, private readonly homeEnvPath: string, private readonly trustPath: string) {
     this.watcher = new FileWatcher((file) => void this.apply(file));
     this.watcher.add(configPath);
     this.watcher.add(homeEnvPath);

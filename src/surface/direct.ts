@@ -57,11 +57,14 @@ export class DirectSurface {
     return tools;
   }
 
-  /** Calls a direct tool, or returns undefined if the name is not one of ours. */
+  /**
+   * Calls a direct tool, or returns undefined if the name is not one of ours. A `<server>__<tool>` name of a server
+   * whose tools are unknown (it never started, or cannot) goes to that server, so a failed start says why.
+   */
   async callTool(name: string, args: unknown, ctx: CallContext): Promise<ToolResult | undefined> {
     if (!this.tools.resolve(name)) await this.listTools();
     const target = this.tools.resolve(name);
-    const view = target ? this.catalog.find(target.server) : this.untrustedOwner(name);
+    const view = target ? this.catalog.find(target.server) : this.unlistedOwner(name);
     if (!view) return undefined;
     if (view.untrusted) {
       try {
@@ -75,12 +78,14 @@ export class DirectSurface {
       if (now) return forwardToolCall(this.catalog, this.catalog.find(now.server), now.tool, args, ctx);
       return jsonResult({ trusted: true, server: view.name, next: `its tools are listed now, as ${sanitizeName(view.name)}${SEPARATOR}<tool> (tools/list)` });
     }
-    return forwardToolCall(this.catalog, view, target!.tool, args, ctx);
+    // A server that never started has no listed tools: calling one of its names starts it, or returns why it cannot start.
+    const tool = target ? target.tool : name.slice(sanitizeName(view.name).length + SEPARATOR.length);
+    return forwardToolCall(this.catalog, view, tool, args, ctx);
   }
 
-  /** The untrusted server a direct tool name points into (its tools were never listed, so the name cannot resolve). */
-  private untrustedOwner(name: string): ServerView | undefined {
-    return this.catalog.servers().find((v) => v.untrusted && name.startsWith(`${sanitizeName(v.name)}${SEPARATOR}`));
+  /** The server a direct tool name points into when its tools were never listed: an untrusted one, or one that has not started. */
+  private unlistedOwner(name: string): ServerView | undefined {
+    return this.catalog.servers().find((v) => name.startsWith(`${sanitizeName(v.name)}${SEPARATOR}`) && (v.untrusted || !this.catalog.cachedManifest(v)));
   }
 
   /** `<server>__<prompt>` for every prompt. */

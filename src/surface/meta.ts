@@ -56,6 +56,7 @@ export const META_TOOLS: ToolDef[] = [
         sharing: { enum: ['global', 'workspace', 'credential', 'session'] },
         confirm: { type: 'boolean' },
         replace: { type: 'boolean' },
+        force: { type: 'boolean', description: 'shadow a global server of the same name' },
       },
       required: ['server'],
     },
@@ -181,6 +182,7 @@ async function installServer(catalog: Catalog, args: Params): Promise<ToolResult
     ...(stringMap(args.env) ? { env: stringMap(args.env) } : {}),
     ...(typeof args.sharing === 'string' ? { sharing: args.sharing as InstallRequest['sharing'] } : {}),
     replace: args.replace === true,
+    force: args.force === true,
   };
   return jsonResult(await catalog.install(req, editOptions(args)));
 }
