@@ -1,0 +1,106 @@
+// `npm run eval`: search quality as a number. Ranks every labelled query against the corpus of real servers' manifests with
+// mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses.
+// Usage: node scripts/eval/run.mjs [--json] [--misses N]
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const DIR = path.join(ROOT, 'scripts/eval');
+/** How deep the ranking is read: a target found below this counts as a miss (reciprocal rank 0). */
+const DEPTH = 10;
+
+/** The corpus (servers with their tools) and the labelled queries. */
+export function loadEval() {
+  const corpus = JSON.parse(fs.readFileSync(path.join(DIR, 'corpus.json'), 'utf8'));
+  const queries = JSON.parse(fs.readFileSync(path.join(DIR, 'queries.json'), 'utf8'));
+  const ids = new Set(corpus.servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)));
+  for (const q of queries) {
+    for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`queries.json: "${q.q}" names ${id}, which the corpus lacks`);
+  }
+  return { corpus, queries };
+}
+
+/** The tool entries mcplex would index for these servers (as search_tools builds them). */
+export function corpusEntries(corpus) {
+  return corpus.servers.flatMap((s) =>
+    s.tools.map((t) => ({
+      server: s.name,
+      name: t.name,
+      description: t.description,
+      title: t.title,
+      inputSchema: t.inputSchema,
+      serverSummary: s.instructions,
+      serverTitle: s.serverInfo?.title,
+    })),
+  );
+}
+
+/** Runs every query; returns the figures and each query's outcome. */
+export async function runEval() {
+  const { ToolIndex, tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
+  const { corpus, queries } = loadEval();
+  const index = new ToolIndex(corpusEntries(corpus));
+  const started = performance.now();
+  const outcomes = queries.map((q) => {
+    const hits = index.search(q.q, { limit: DEPTH });
+    const ok = new Set([q.want, ...(q.also ?? [])]);
+    const rank = hits.findIndex((h) => ok.has(`${h.server}/${h.tool}`)) + 1;
+    const toolWords = new Set(tokenize(q.want.split('/')[1]));
+    const sharesNoWord = !tokenize(q.q).some((w) => toolWords.has(w));
+    return { ...q, rank, sharesNoWord, top: hits.slice(0, 3).map((h) => `${h.server}/${h.tool}`) };
+  });
+  const msPerQuery = (performance.now() - started) / queries.length;
+  const figures = (list) => ({
+    queries: list.length,
+    recallAt1: round(list.filter((o) => o.rank === 1).length / list.length),
+    recallAt3: round(list.filter((o) => o.rank >= 1 && o.rank <= 3).length / list.length),
+    mrr: round(list.reduce((s, o) => s + (o.rank ? 1 / o.rank : 0), 0) / list.length),
+  });
+  const byKind = {};
+  for (const kind of [...new Set(queries.map((q) => q.kind))]) byKind[kind] = figures(outcomes.filter((o) => o.kind === kind));
+  const tools = corpus.servers.reduce((n, s) => n + s.tools.length, 0);
+  return {
+    corpus: { servers: corpus.servers.length, tools, capturedAt: corpus.capturedAt },
+    ...figures(outcomes),
+    noSharedWord: figures(outcomes.filter((o) => o.sharesNoWord)),
+    byKind,
+    msPerQuery: round(msPerQuery, 2),
+    outcomes,
+  };
+}
+
+function round(x, d = 3) {
+  return Math.round(x * 10 ** d) / 10 ** d;
+}
+
+/** Queries whose target ranked worst (missing from the top DEPTH first). */
+export function worstMisses(outcomes, n) {
+  const key = (o) => (o.rank === 0 ? DEPTH + 1 : o.rank);
+  return outcomes.filter((o) => o.rank !== 1).sort((a, b) => key(b) - key(a)).slice(0, n);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const n = args.includes('--misses') ? Number(args[args.indexOf('--misses') + 1]) : 15;
+  const r = await runEval();
+  if (args.includes('--json')) {
+    const { outcomes, ...rest } = r;
+    process.stdout.write(JSON.stringify({ ...rest, misses: worstMisses(outcomes, n) }, null, 2) + '\n');
+    return;
+  }
+  const line = (name, f) => `  ${name.padEnd(24)} ${String(f.queries).padStart(4)}   ${f.recallAt1.toFixed(3)}   ${f.recallAt3.toFixed(3)}   ${f.mrr.toFixed(3)}`;
+  const out = [
+    `search eval: ${r.queries} queries over ${r.corpus.servers} servers, ${r.corpus.tools} tools (corpus captured ${r.corpus.capturedAt}); ${r.msPerQuery} ms per query`,
+    `  ${'queries'.padEnd(24)} ${'n'.padStart(4)}   R@1     R@3     MRR`,
+    line('all', r),
+    line('sharing no word w/ tool', r.noSharedWord),
+    ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
+    '',
+    `worst misses (rank; 0 = not in the top ${DEPTH}):`,
+    ...worstMisses(r.outcomes, n).map((o) => `  ${String(o.rank).padStart(2)}  "${o.q}" → ${o.want}\n        got ${o.top.join(', ')}`),
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
