@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ToolIndex, oneLine, tokenize, type ToolEntry } from '../src/surface/search.js';
+import { ToolIndex, type ToolEntry } from '../src/surface/search.js';
+import { oneLine, tokenize } from '../src/surface/text.js';
 
 // Names and descriptions as published by the reference servers.
 const TOOLS: ToolEntry[] = [

@@ -1,6 +1,6 @@
 // `npm run eval`: search quality as a number. Ranks every labelled query against the corpus of real servers' manifests with
 // mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses.
-// Usage: node scripts/eval/run.mjs [--json] [--misses N]
+// Usage: node scripts/eval/run.mjs [--json] [--misses N] [--tune]
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,24 +31,24 @@ export function corpusEntries(corpus) {
       title: t.title,
       inputSchema: t.inputSchema,
       serverSummary: s.instructions,
-      serverTitle: s.serverInfo?.title,
     })),
   );
 }
 
 /** Runs every query; returns the figures and each query's outcome. */
 export async function runEval() {
-  const { ToolIndex, tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
+  const { ToolIndex } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
+  const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
   const { corpus, queries } = loadEval();
   const index = new ToolIndex(corpusEntries(corpus));
   const started = performance.now();
-  const outcomes = queries.map((q) => {
+  const outcomes = queries.map((q, i) => {
     const hits = index.search(q.q, { limit: DEPTH });
     const ok = new Set([q.want, ...(q.also ?? [])]);
     const rank = hits.findIndex((h) => ok.has(`${h.server}/${h.tool}`)) + 1;
     const toolWords = new Set(tokenize(q.want.split('/')[1]));
     const sharesNoWord = !tokenize(q.q).some((w) => toolWords.has(w));
-    return { ...q, rank, sharesNoWord, top: hits.slice(0, 3).map((h) => `${h.server}/${h.tool}`) };
+    return { ...q, rank, sharesNoWord, heldOut: i % 2 === 1, top: hits.slice(0, 3).map((h) => `${h.server}/${h.tool}`) };
   });
   const msPerQuery = (performance.now() - started) / queries.length;
   const figures = (list) => ({
@@ -64,6 +64,9 @@ export async function runEval() {
     corpus: { servers: corpus.servers.length, tools, capturedAt: corpus.capturedAt },
     ...figures(outcomes),
     noSharedWord: figures(outcomes.filter((o) => o.sharesNoWord)),
+    // Tuning looks only at the misses of the even-numbered queries; the odd-numbered half shows whether it generalises.
+    tuningHalf: figures(outcomes.filter((o) => !o.heldOut)),
+    heldOutHalf: figures(outcomes.filter((o) => o.heldOut)),
     byKind,
     msPerQuery: round(msPerQuery, 2),
     outcomes,
@@ -84,6 +87,8 @@ async function main() {
   const args = process.argv.slice(2);
   const n = args.includes('--misses') ? Number(args[args.indexOf('--misses') + 1]) : 15;
   const r = await runEval();
+  // --tune: misses of the tuning half only, so the held-out half stays unseen while tuning.
+  if (args.includes('--tune')) r.outcomes = r.outcomes.filter((o) => !o.heldOut);
   if (args.includes('--json')) {
     const { outcomes, ...rest } = r;
     process.stdout.write(JSON.stringify({ ...rest, misses: worstMisses(outcomes, n) }, null, 2) + '\n');
@@ -95,6 +100,8 @@ async function main() {
     `  ${'queries'.padEnd(24)} ${'n'.padStart(4)}   R@1     R@3     MRR`,
     line('all', r),
     line('sharing no word w/ tool', r.noSharedWord),
+    line('tuning half (even)', r.tuningHalf),
+    line('held-out half (odd)', r.heldOutHalf),
     ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
     '',
     `worst misses (rank; 0 = not in the top ${DEPTH}):`,

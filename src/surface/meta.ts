@@ -6,7 +6,8 @@ import type { Catalog, EditOptions, ServerView } from '../catalog/catalog.js';
 import type { InstallRequest } from '../config/install.js';
 import { toolAllowed } from './filter.js';
 import { errorResult, errorToResult, jsonResult, type ToolResult } from './results.js';
-import { oneLine, ToolIndex, type ToolEntry } from './search.js';
+import { ToolIndex, type ToolEntry } from './search.js';
+import { oneLine } from './text.js';
 
 const str = { type: 'string' } as const;
 

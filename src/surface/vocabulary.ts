@@ -1,0 +1,216 @@
+// The words coding agents use for a need, against the words servers use in tool names and descriptions.
+// Curated by hand for developer tooling (files, version control, code hosting, CI, containers, databases,
+// browsers, the web, chat, documents, knowledge and memory); measured by `npm run eval`.
+
+/**
+ * Abbreviations and shorthand that mean exactly their expansion (the expansion is searched at full weight).
+ * Keys and values are plain words; a value may be a phrase.
+ */
+const SHORTHAND: Record<string, string> = {
+  pr: 'pull request', prs: 'pull request', mr: 'merge request', mrs: 'merge request', repo: 'repository', repos: 'repository',
+  dir: 'directory', dirs: 'directory', cwd: 'working directory', mkdir: 'create directory', ls: 'list directory', cd: 'working directory',
+  rm: 'delete', mv: 'move', cp: 'copy', cat: 'read file', grep: 'search', env: 'environment', envs: 'environment', cfg: 'configuration',
+  conf: 'configuration', config: 'configuration', k8s: 'kubernetes', kube: 'kubernetes', db: 'database', dbs: 'database',
+  ci: 'pipeline', msg: 'message', msgs: 'message', img: 'image', pic: 'image', docs: 'documentation', doc: 'documentation',
+  info: 'information', pkg: 'package', deps: 'dependencies', auth: 'authentication', id: 'identifier',
+  js: 'javascript', ts: 'typescript', py: 'python', gh: 'github', gl: 'gitlab', mongo: 'mongodb', pg: 'postgres', postgresql: 'postgres',
+  psql: 'postgres', sql: 'sql query', dm: 'direct message', ss: 'screenshot', xhr: 'network request', ajax: 'network request',
+  a11y: 'accessibility', repl: 'interactive process', tty: 'terminal', pid: 'process', proc: 'process', ui: 'interface',
+  org: 'organization', orgs: 'organization', kv: 'key value', ttl: 'expiry', gcal: 'calendar',
+  todo: 'task', todos: 'task', stacktrace: 'stack trace', traceback: 'stack trace', kubectl: 'kubectl kubernetes',
+  helm: 'helm chart', npm: 'package', wiki: 'page', lat: 'latitude', lng: 'longitude', lon: 'longitude', geo: 'location',
+};
+
+/** Groups of words (or phrases) an agent uses for about the same idea; any member in a query also looks for the others. */
+const GROUPS = `
+folder | directory
+file | document
+save | write | store | persist | create
+remember | memorize | memory | knowledge | observation | entity
+recall | memory | knowledge | search
+forget | delete | remove
+fact | observation | note
+person | entity | people
+link | relation | relationship | connect | associate
+connection | relation
+note | observation | comment
+delete | remove | erase | wipe | destroy | discard | purge | drop
+clear | delete | reset
+create | make | new | add | open | start | generate | init | initialize | set up
+edit | modify | change | update | patch | alter | tweak | replace | amend
+rename | move
+copy | duplicate | clone | fork
+read | view | show | open | look | see | inspect | display | print | content
+show | get | list | view | display | describe | retrieve
+find | search | look up | lookup | locate | seek | discover | query
+fetch | download | get | retrieve | grab | pull
+upload | push | send | publish
+list | enumerate | all
+run | execute | exec | launch | start | invoke | trigger | kick off | fire
+stop | kill | terminate | end | abort | cancel | halt | shut down
+close | shut | quit | exit
+wait | until | appear | disappear
+message | post | chat | notify | tell | say | announce | ping | send
+reply | respond | answer | thread
+comment | remark | feedback | review
+approve | review | accept | sign off
+reject | request changes
+error | bug | issue | exception | crash | failure | problem | incident | fault
+log | output | printed | console
+test | spec | suite
+flaky | intermittent | unstable | flake
+build | pipeline | ci | workflow | job
+deploy | release | rollout | ship | deployment
+rollback | roll back | revert | undo | previous
+container | pod | docker
+cluster | kubernetes | kubectl
+replica | scale | instance
+restart | rollout | redeploy
+context | cluster | kubeconfig
+chart | helm | release
+node | machine | host
+drain | cordon | maintenance | evict
+port forward | tunnel | expose | forward
+shell into | exec | run inside
+explain | meaning | documentation | describe
+namespace | project
+screenshot | capture | snapshot | screen | picture | image
+click | press | tap | push button | hit
+type | enter | fill | input | key in
+dropdown | select | option | choose | pick | combobox
+hover | mouse over | mouseover
+page | web page | site | website | url | link
+navigate | go to | visit | browse | load | open url
+go back | back | previous page
+tab | window
+dialog | popup | alert | confirm | prompt | modal
+network | request | xhr | http | traffic | api call
+attach | upload | file input
+drag | drop | move
+accessibility | aria | snapshot | dom | tree
+viewport | window | resize | size | dimensions | width | height
+dark mode | color scheme | theme | media
+key | keyboard | keystroke
+form | fields | inputs
+javascript | script | code | evaluate | eval
+coordinates | latitude | longitude | location | position | geocode
+address | street | place | location
+route | directions | itinerary | turn by turn
+drive | travel | distance | commute | duration | how long
+elevation | altitude | height | above sea level
+nearby | near | around | local | close to
+business | place | shop | restaurant | store
+user | person | member | profile | account | who
+channel | room | conversation
+reaction | emoji | react
+branch | ref
+commit | snapshot | check in | revision
+stage | index | add
+stash | shelve | set aside | save for later
+tag | mark | label | version
+history | log | commits | timeline
+diff | changes | changed | difference | compare
+blame | author | who wrote | who changed | annotate | last touched
+merge | combine | integrate | join
+rebase | replay | reapply
+reset | undo | unstage | discard
+cherry pick | apply commit | pick commit
+remote | origin | upstream
+reflog | recover | lost
+checkout | switch | change branch
+worktree | working tree | side by side
+untracked | stray | leftover | artifact
+repository | project
+issue | ticket | bug
+pull request | merge request | change request | code review
+status | state | check | passing | green | red
+check | status | ci
+database | db | datastore | store
+table | collection | schema
+row | record | document | entry | item
+column | field | attribute | property
+schema | structure | shape | columns | fields | layout
+index | key
+count | how many | number of | total | tally
+aggregate | group | sum | total | pipeline | statistics
+sql | query | select
+slow | performance | plan | optimize | explain
+documentation | docs | reference | manual | guide | official | api
+library | package | framework | module | dependency
+think | reason | reasoning | step by step | reflect | plan | analyze
+research | investigate | deep dive | sources | study
+crawl | spider | whole site | entire site | every page
+map | sitemap | urls | links
+extract | scrape | parse | pull out | structured
+paper | arxiv | academic | publication | article
+cite | citation | related | references
+monitor | watch | recurring | schedule | track changes | alert | every day
+pdf | document | report
+process | pid | program | task
+terminal | shell | command | console | cli
+config | configuration | settings | setting | preferences | options
+environment | variables | env vars
+design | mockup | layout | styles | frame | component | figma
+icon | image | asset | svg | png | graphic
+page | doc | note | wiki
+property | field | status
+sum | add | plus | total | calculate | math
+echo | repeat | say back | mirror
+toggle | turn on | turn off | switch | enable | disable
+size | biggest | largest | space | bytes
+tree | hierarchy | nested | recursive | structure | layout
+metadata | info | details | stats | modified | timestamp | permissions
+allowed | permitted | access | accessible | touch
+media | image | audio | binary | png | jpg
+multiple | several | many | batch | bulk | at once | side by side
+release | version | ship
+replay | recording | session
+root cause | diagnose | analyze | fix | why
+resolve | close | assign | mark
+validate | lint | check | verify
+artifact | output | download
+usage | cost | credits
+team | group
+secret | token | key | credential
+`;
+
+/** One way to read a query word: a phrase of terms, and how much a match of it counts against the word itself. */
+export interface Expansion {
+  words: string[];
+  /** Shorthand means exactly its expansion; a group member only something close. */
+  shorthand: boolean;
+}
+
+function parseGroups(): Map<string, string[][]> {
+  const out = new Map<string, string[][]>();
+  for (const line of GROUPS.trim().split('\n')) {
+    const members = line.split('|').map((m) => m.trim().toLowerCase()).filter(Boolean);
+    for (const m of members) {
+      const list = out.get(m) ?? [];
+      for (const other of members) if (other !== m) list.push(other.split(' '));
+      out.set(m, list);
+    }
+  }
+  return out;
+}
+
+let groups: Map<string, string[][]> | undefined;
+
+/** Longest phrase (in words) that the vocabulary knows. */
+export const MAX_PHRASE = 4;
+
+/** The expansions of a query word or phrase (`words` joined by spaces), not counting the word itself. */
+export function expansions(phrase: string): Expansion[] {
+  groups ??= parseGroups();
+  const out: Expansion[] = [];
+  const short = SHORTHAND[phrase];
+  if (short) out.push({ words: short.split(' '), shorthand: true });
+  for (const words of groups.get(phrase) ?? []) out.push({ words, shorthand: false });
+  return out;
+}
+
+/** True if the vocabulary knows this word or phrase. */
+export function known(phrase: string): boolean {
+  groups ??= parseGroups();
+  return phrase in SHORTHAND || groups.has(phrase);
+}
