@@ -35,12 +35,38 @@ export function corpusEntries(corpus) {
   );
 }
 
-/** Runs every query; returns the figures and each query's outcome. */
-export async function runEval() {
-  const { ToolIndex } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
+/** Each feature of the ranking switched off on its own (a tuning patch), to show what it adds. */
+const ABLATIONS = {
+  'agent vocabulary (related words)': { vocabularyWeight: 0 },
+  'spelling correction': { spellingWeight: 0 },
+  'server named in the query': { mentionBoost: 0 },
+  'parameter names': { field: 'params' },
+  'server name and summary': { field: 'server' },
+  'description after its first sentence': { field: 'body' },
+};
+
+/** The rank (1-based, 0 = not in the top DEPTH) of each query's target. */
+function rank(index, q) {
+  const ok = new Set([q.want, ...(q.also ?? [])]);
+  return index.search(q.q, { limit: DEPTH }).findIndex((h) => ok.has(`${h.server}/${h.tool}`)) + 1;
+}
+
+function figures(ranks) {
+  return {
+    queries: ranks.length,
+    recallAt1: round(ranks.filter((r) => r === 1).length / ranks.length),
+    recallAt3: round(ranks.filter((r) => r >= 1 && r <= 3).length / ranks.length),
+    mrr: round(ranks.reduce((s, r) => s + (r ? 1 / r : 0), 0) / ranks.length),
+  };
+}
+
+/** Runs every query; returns the figures, each query's outcome, and (with `ablation`) what each feature adds. */
+export async function runEval({ ablation = false } = {}) {
+  const { ToolIndex, DEFAULT_TUNING } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
   const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
   const { corpus, queries } = loadEval();
-  const index = new ToolIndex(corpusEntries(corpus));
+  const entries = corpusEntries(corpus);
+  const index = new ToolIndex(entries);
   const started = performance.now();
   const outcomes = queries.map((q, i) => {
     const hits = index.search(q.q, { limit: DEPTH });
@@ -51,23 +77,27 @@ export async function runEval() {
     return { ...q, rank, sharesNoWord, heldOut: i % 2 === 1, top: hits.slice(0, 3).map((h) => `${h.server}/${h.tool}`) };
   });
   const msPerQuery = (performance.now() - started) / queries.length;
-  const figures = (list) => ({
-    queries: list.length,
-    recallAt1: round(list.filter((o) => o.rank === 1).length / list.length),
-    recallAt3: round(list.filter((o) => o.rank >= 1 && o.rank <= 3).length / list.length),
-    mrr: round(list.reduce((s, o) => s + (o.rank ? 1 / o.rank : 0), 0) / list.length),
-  });
+  const of = (list) => figures(list.map((o) => o.rank));
   const byKind = {};
-  for (const kind of [...new Set(queries.map((q) => q.kind))]) byKind[kind] = figures(outcomes.filter((o) => o.kind === kind));
+  for (const kind of [...new Set(queries.map((q) => q.kind))]) byKind[kind] = of(outcomes.filter((o) => o.kind === kind));
+  const without = {};
+  if (ablation) {
+    for (const [name, patch] of Object.entries(ABLATIONS)) {
+      const tuning = patch.field ? { fields: { ...DEFAULT_TUNING.fields, [patch.field]: { weight: 0, b: 0 } } } : patch;
+      const other = new ToolIndex(entries, tuning);
+      without[name] = figures(queries.map((q) => rank(other, q)));
+    }
+  }
   const tools = corpus.servers.reduce((n, s) => n + s.tools.length, 0);
   return {
     corpus: { servers: corpus.servers.length, tools, capturedAt: corpus.capturedAt },
-    ...figures(outcomes),
-    noSharedWord: figures(outcomes.filter((o) => o.sharesNoWord)),
+    ...of(outcomes),
+    noSharedWord: of(outcomes.filter((o) => o.sharesNoWord)),
     // Tuning looks only at the misses of the even-numbered queries; the odd-numbered half shows whether it generalises.
-    tuningHalf: figures(outcomes.filter((o) => !o.heldOut)),
-    heldOutHalf: figures(outcomes.filter((o) => o.heldOut)),
+    tuningHalf: of(outcomes.filter((o) => !o.heldOut)),
+    heldOutHalf: of(outcomes.filter((o) => o.heldOut)),
     byKind,
+    ...(ablation ? { without } : {}),
     msPerQuery: round(msPerQuery, 2),
     outcomes,
   };
@@ -86,7 +116,7 @@ export function worstMisses(outcomes, n) {
 async function main() {
   const args = process.argv.slice(2);
   const n = args.includes('--misses') ? Number(args[args.indexOf('--misses') + 1]) : 15;
-  const r = await runEval();
+  const r = await runEval({ ablation: !args.includes('--tune') });
   // --tune: misses of the tuning half only, so the held-out half stays unseen while tuning.
   if (args.includes('--tune')) r.outcomes = r.outcomes.filter((o) => !o.heldOut);
   if (args.includes('--json')) {
@@ -103,6 +133,7 @@ async function main() {
     line('tuning half (even)', r.tuningHalf),
     line('held-out half (odd)', r.heldOutHalf),
     ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
+    ...(r.without ? ['', 'without one feature (all queries):', ...Object.entries(r.without).map(([k, f]) => line(`− ${k}`.slice(0, 24), f))] : []),
     '',
     `worst misses (rank; 0 = not in the top ${DEPTH}):`,
     ...worstMisses(r.outcomes, n).map((o) => `  ${String(o.rank).padStart(2)}  "${o.q}" → ${o.want}\n        got ${o.top.join(', ')}`),

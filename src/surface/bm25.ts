@@ -49,11 +49,6 @@ export class Bm25Collection<F extends string> {
     return this.postings.has(term);
   }
 
-  /** Every stem held. */
-  terms(): IterableIterator<string> {
-    return this.postings.keys();
-  }
-
   /** Inverse document frequency of a stem (0 for one no document holds). */
   idf(term: string): number {
     const n = this.postings.get(term)?.size ?? 0;

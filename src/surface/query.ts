@@ -20,6 +20,9 @@ const EXTENSIONS = new Set(
     'png jpg jpeg gif svg webp ico pdf zip gz tgz tar wasm bin exe dll so dylib mp3 mp4 wav mov ipynb dockerfile').split(' '),
 );
 
+/** Top-level domains that make a dotted word a host name (`docs.example.com`). */
+const DOMAINS = new Set('com org net io dev ai app co edu gov uk de fr jp cn ru eu us ca au in nl se ch it es br me info biz cloud site xyz'.split(' '));
+
 /** What a literal chunk of a query names, or undefined for ordinary words. */
 function literalKind(chunk: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chunk) || /^www\./i.test(chunk)) return 'url';
@@ -28,8 +31,10 @@ function literalKind(chunk: string): string | undefined {
   if (/^-?\d+([.,]\d+)?$/.test(chunk)) return 'number';
   if (/^v?\d+(\.\d+){1,3}([-+][\w.]+)?$/.test(chunk)) return 'version';
   if (/^[\w.-]*[/\\][\w./\\-]*$/.test(chunk) && /\w/.test(chunk)) return chunk.endsWith('/') ? 'directory' : 'file';
-  const dotted = /^[\w-]+(\.[\w-]+)+$/.exec(chunk);
-  if (dotted) return EXTENSIONS.has(chunk.slice(chunk.lastIndexOf('.') + 1).toLowerCase()) ? 'file' : 'code';
+  if (/^[\w-]+(\.[\w-]+)+$/.test(chunk)) {
+    const last = chunk.slice(chunk.lastIndexOf('.') + 1).toLowerCase();
+    return EXTENSIONS.has(last) ? 'file' : DOMAINS.has(last) ? 'url' : 'code';
+  }
   if (/[()[\]{}=<>]/.test(chunk) && /\w/.test(chunk)) return 'code';
   if (/\d/.test(chunk) && /\p{L}/u.test(chunk) && !/^[\p{L}]+\d?$/u.test(chunk)) return 'identifier';
   return undefined;

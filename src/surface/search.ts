@@ -1,7 +1,7 @@
 // Relevance-ranked search over the tools of every server a session sees (the `search_tools` meta tool).
 // BM25F over a tool's name, title, first sentence, the rest of its description, its parameter names and its
-// server; each query word also looks for its shorthand and the agent vocabulary's related words, a misspelt
-// word for the index words one edit away, and a word's prefix for longer index words. Quality is a number:
+// server; each query word also looks for its shorthand and the agent vocabulary's related words, and a misspelt
+// word for the index words one edit away. Quality is a number:
 // `npm run eval` (scripts/eval/) measures it on real servers' manifests.
 import { oneLine, stem, STOP_WORDS, tokenize } from './text.js';
 import { expansions, known } from './vocabulary.js';
@@ -9,6 +9,7 @@ import { parseQuery, type QueryPart } from './query.js';
 import { parameterNames, signature } from './signature.js';
 import { closeWords } from './spelling.js';
 import { Bm25Collection } from './bm25.js';
+import { isEnglish } from './english.js';
 
 export interface ToolEntry {
   server: string;
@@ -48,24 +49,16 @@ export interface SearchTuning {
   fields: Record<Field, { weight: number; b: number }>;
   /** BM25 term-frequency saturation. */
   k1: number;
-  /** Weight of a match through a word's prefix (0: off); shortest word that matches longer index words by prefix. */
-  prefixWeight: number;
-  minPrefix: number;
-  prefixOnlyUnknown?: boolean;
   /** Weight of a match through a spelling correction (0: off). */
   spellingWeight: number;
   /** Weight of the agent vocabulary's related words (0: off); shorthand counts as the word itself. */
   vocabularyWeight: number;
   /** Words of a description after its first sentence that are indexed (the rest is mostly examples and caveats). */
   bodyWords: number;
-  /** How much a match on the server as a whole (its summary and all its tools) adds to each of its tools. */
-  serverPrior: number;
   /** How much more a tool counts when the query names its server (`on GitHub`, `in mongo`). */
   mentionBoost: number;
   /** How much the words of a literal (a path, URL, id) count, against the kind of thing it names. */
   literalWeight: number;
-  /** Exponent of the share of query ideas a tool matches (rewards tools that cover the whole need). */
-  coverage: number;
 }
 
 /** The tuning `search_tools` uses. */
@@ -74,18 +67,14 @@ export const DEFAULT_TUNING: SearchTuning = {
     name: { weight: 2.5, b: 0.3 },
     title: { weight: 2, b: 0.3 },
     lead: { weight: 1.5, b: 0.75 },
-    body: { weight: 0.4, b: 0.75 },
+    body: { weight: 0.2, b: 0.75 },
     params: { weight: 0.6, b: 0.5 },
     server: { weight: 1, b: 0 },
   },
   k1: 1.2,
-  prefixWeight: 0.5,
-  minPrefix: 4,
   spellingWeight: 0.7,
   vocabularyWeight: 0.8,
-  coverage: 1,
   bodyWords: 1000,
-  serverPrior: 0.5,
   literalWeight: 0.3,
   mentionBoost: 1,
 };
@@ -95,8 +84,6 @@ interface Doc {
   name: string;
   description: string;
   signature: string;
-  /** Position of its server in the server collection. */
-  serverId: number;
 }
 
 /** One idea in a query: alternative phrases (each a list of stems) with the weight a match of each counts. */
@@ -126,8 +113,6 @@ function stems(text: string | undefined): string[] {
 export class ToolIndex {
   private readonly docs: Doc[] = [];
   private readonly tools: Bm25Collection<Field>;
-  /** One document per server: its name and summary, and the names and first sentences of all its tools. */
-  private readonly servers: Bm25Collection<'about' | 'tools'>;
   /** Each server's name as words (`google-maps` → google, maps), to notice a query that names the server. */
   private readonly serverWords = new Map<string, string[]>();
   /** Every word the index holds, as written (for spelling correction). */
@@ -137,7 +122,6 @@ export class ToolIndex {
   constructor(entries: Iterable<ToolEntry>, tuning: Partial<SearchTuning> = {}) {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
     this.tools = new Bm25Collection(this.tuning.fields, this.tuning.k1);
-    this.servers = new Bm25Collection({ about: { weight: 2, b: 0 }, tools: { weight: 1, b: 0.75 } }, this.tuning.k1);
     const seen = new Set<string>();
     const unique: ToolEntry[] = [];
     for (const e of entries) {
@@ -147,7 +131,6 @@ export class ToolIndex {
       unique.push(e);
     }
     unique.sort(compareEntries);
-    const byServer = new Map<string, { about: string[]; tools: string[] }>();
     for (const e of unique) {
       const lead = oneLine(e.description, 400);
       const text: Record<Field, string> = {
@@ -161,14 +144,9 @@ export class ToolIndex {
       for (const t of Object.values(text)) for (const w of tokenize(t)) this.words.add(w);
       const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, stems(text[f])])) as Record<Field, string[]>;
       this.tools.add(fields);
-      let server = byServer.get(e.server);
-      if (!server) byServer.set(e.server, (server = { about: fields.server, tools: [] }));
       this.serverWords.set(e.server, tokenize(e.server).filter((w) => !STOP_WORDS.has(w)));
-      server.tools.push(...fields.name, ...fields.title, ...fields.lead);
-      const serverId = [...byServer.keys()].indexOf(e.server);
-      this.docs.push({ server: e.server, name: e.name, description: oneLine(e.description), signature: signature(e.inputSchema), serverId });
+      this.docs.push({ server: e.server, name: e.name, description: oneLine(e.description), signature: signature(e.inputSchema) });
     }
-    for (const doc of byServer.values()) this.servers.add(doc);
   }
 
   /** Number of indexed tools. */
@@ -188,31 +166,25 @@ export class ToolIndex {
       return query.trim() === '' ? this.docs.filter(inServer).slice(0, limit).map((d) => this.hit(d, 0)) : [];
     }
     const total = new Float64Array(this.docs.length);
-    const matched = new Uint16Array(this.docs.length);
-    const prior = this.tuning.serverPrior;
     for (const concept of concepts) {
-      const tool = this.best(this.tools, concept);
-      const server = prior > 0 ? this.best(this.servers, concept) : undefined;
-      this.docs.forEach((doc, i) => {
-        total[i] = total[i]! + tool[i]! + prior * (server?.[doc.serverId] ?? 0);
-        if (tool[i]! > 0) matched[i] = matched[i]! + 1;
-      });
+      const best = this.best(concept);
+      for (let i = 0; i < best.length; i++) total[i] = total[i]! + best[i]!;
     }
     const hits: Array<{ doc: Doc; score: number }> = [];
     this.docs.forEach((doc, i) => {
       const boost = named.has(doc.server) ? 1 + this.tuning.mentionBoost : 1;
-      if (total[i]! > 0 && inServer(doc)) hits.push({ doc, score: boost * total[i]! * (matched[i]! / concepts.length) ** this.tuning.coverage });
+      if (total[i]! > 0 && inServer(doc)) hits.push({ doc, score: boost * total[i]! });
     });
     hits.sort((a, b) => b.score - a.score || compareEntries(a.doc, b.doc));
     return hits.slice(0, limit).map((h) => this.hit(h.doc, h.score));
   }
 
-  /** Per document of a collection, the best-scoring alternative of a concept. */
-  private best(collection: Bm25Collection<string>, concept: Concept): Float64Array {
-    const best = new Float64Array(collection.size);
+  /** Per tool, the score of a concept's best-scoring alternative. */
+  private best(concept: Concept): Float64Array {
+    const best = new Float64Array(this.docs.length);
     for (const alt of concept.alternatives) {
-      const phrase = new Float64Array(collection.size);
-      for (const s of alt.stems) collection.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity);
+      const phrase = new Float64Array(this.docs.length);
+      for (const s of alt.stems) this.tools.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity);
       for (let i = 0; i < phrase.length; i++) best[i] = Math.max(best[i]!, alt.weight * phrase[i]!);
     }
     return best;
@@ -260,10 +232,7 @@ export class ToolIndex {
     related(phrase, 1);
     if (phrase.includes(' ')) return { alternatives, idfCap };
     const own = stem(phrase);
-    if (t.prefixWeight > 0 && phrase.length >= t.minPrefix && (!t.prefixOnlyUnknown || !this.tools.has(own))) {
-      for (const term of this.tools.terms()) if (term !== own && term.startsWith(own)) alternatives.push({ stems: [term], weight: t.prefixWeight, capped: false });
-    }
-    if (t.spellingWeight > 0 && !part.proper && !this.words.has(phrase) && !known(phrase) && !this.tools.has(own)) {
+    if (t.spellingWeight > 0 && !part.proper && !this.words.has(phrase) && !known(phrase) && !this.tools.has(own) && !isEnglish(phrase)) {
       for (const word of closeWords(phrase, this.words)) {
         add([word], t.spellingWeight);
         related(word, t.spellingWeight);

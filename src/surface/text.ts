@@ -11,10 +11,10 @@ export function tokenize(text: string): string[] {
   for (const chunk of text.replace(/['’]s\b/g, '').split(/[^\p{L}\p{N}]+/u)) {
     if (!chunk) continue;
     // A capitalised word with inner capitals is a name (GitHub, MongoDB, CircleCI), not an identifier to split.
-    const name = /^\p{Lu}\p{Ll}/u.test(chunk);
+    const name = /^\p{Lu}\p{Ll}/u.test(chunk) || /^\p{Lu}+s$/u.test(chunk); // or an acronym's plural: PRs, URLs
     const parts = chunk
       .replace(/(\p{Ll})(\p{Lu})/gu, name ? '$1$2' : '$1 $2') // fooBar → foo Bar
-      .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2') // HTMLPage → HTML Page
+      .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, name ? '$1$2' : '$1 $2') // HTMLPage → HTML Page
       .replace(/(\p{L})(\p{N})/gu, '$1 $2') // base64 → base 64
       .replace(/(\p{N})(\p{L})/gu, '$1 $2')
       .split(' ');
@@ -30,6 +30,7 @@ export const STOP_WORDS = new Set([
   'our', 'please', 'should', 'so', 'some', 'than', 'that', 'the', 'their', 'them', 'then', 'there', 'these', 'this', 'those',
   'to', 'us', 'use', 'using', 'want', 'was', 'we', 'were', 'what', 'when', 'where', 'which', 'while', 'will', 'with', 'would',
   'you', 'your', 'i’d', 'll', 've', 're', 'd', 'm', 't', 'tool', 'tools', 'everything', 'anything', 'something', 'any', 'every',
+  'called', 'named', 'whatever', 'exactly', 'also', 'really', 'actually', 'currently', 'again', 'thing', 'things', 'stuff', 'able',
 ]);
 
 /** The index form of a word: lowercase Porter2 stem (`observations` → `observ`, `deployment` → `deploy`). */

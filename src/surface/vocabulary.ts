@@ -26,9 +26,6 @@ const GROUPS = `
 folder | directory
 file | document
 save | write | store | persist | create
-remember | memorize | memory | knowledge | observation | entity
-recall | memory | knowledge | search
-forget | delete | remove
 fact | observation | note
 person | entity | people
 link | relation | relationship | connect | associate
@@ -40,7 +37,7 @@ create | make | new | add | open | start | generate | init | initialize | set up
 edit | modify | change | update | patch | alter | tweak | replace | amend
 rename | move
 copy | duplicate | clone | fork
-read | view | show | open | look | see | inspect | display | print | content
+read | view | show | open | look | see | inspect | display | print | content | get | retrieve
 show | get | list | view | display | describe | retrieve
 find | search | look up | lookup | locate | seek | discover | query
 fetch | download | get | retrieve | grab | pull
@@ -98,7 +95,7 @@ address | street | place | location
 route | directions | itinerary | turn by turn
 drive | travel | distance | commute | duration | how long
 elevation | altitude | height | above sea level
-nearby | near | around | local | close to
+nearby | near | around | close to
 business | place | shop | restaurant | store
 user | person | member | profile | account | who
 channel | room | conversation
@@ -174,6 +171,98 @@ team | group
 secret | token | key | credential
 `;
 
+/**
+ * What an agent's word or phrase means in the words servers use (one way only: the servers' words do not
+ * mean the agent's). `word => phrase, phrase`.
+ */
+const MEANS = `
+remember => memory, store memory, observation, entity, knowledge graph, memorize
+memorize => memory, observation, entity
+recall => search memory, memory, knowledge graph, remember
+forget => delete memory, delete entity, delete observation, remove
+saved => stored, memory, persisted
+later => memory, stored, stash
+note => observation
+notes => observation
+fact => observation
+facts => observation
+preference => observation, setting, configuration
+prefers => observation, preference
+uncommitted => working tree status, unstaged, untracked, modified, diff
+work in progress => uncommitted changes, stash
+wip => uncommitted changes, stash
+pending changes => working tree status, diff
+local changes => working tree status, diff
+google => web search, search engine
+look up online => web search
+search online => web search
+online => web search, internet
+internet => web
+up for review => pull request
+for review => pull request, review
+code review => pull request review
+hog => cpu usage, memory usage, process
+hogging => cpu usage, memory usage, process
+cpu => process, usage, resource
+ram => memory usage, process
+inside => contents, content
+in one go => multiple, at once, batch
+at once => multiple, batch
+in bulk => multiple, batch, many
+comment on => add comment, create comment
+reply to => reply
+devtools => console, browser, developer tools
+crashloop => crash, restart, describe, logs
+crashlooping => crash, restart, describe, logs
+crashing => crash, error, logs
+table => sql, schema, collection, database
+tables => sql, schema, collection, database
+columns => schema, fields, sql
+rows => records, documents, sql
+terminal => process, shell, command
+console => terminal, log, messages
+profile => user, details
+who => user, author, person
+latest => recent, newest, last, current
+recent => latest, last, history
+newest => latest, recent
+finished => status, done, complete, completed
+done => status, complete, completed
+yet => status
+progress => status
+bump => update, scale, upgrade, increase
+spin up => create, start, launch
+tear down => delete, destroy, stop
+ship => deploy, release, publish
+sha => commit
+hash => commit
+upstream => remote, fork, origin
+official => documentation
+tail => log, follow, recent output
+printed => output, log
+says => output, log, message
+hitting => affecting, errors
+production => errors, deployed, environment
+broken => error, failing, failure
+failing => failure, error, failed
+passing => status, success, tests
+slow => performance, explain, plan, latency
+speed up => performance, index, optimize
+screenshot => capture, image
+snapshot => screenshot, capture, accessibility
+dark mode => color scheme, emulate media
+light mode => color scheme, emulate media
+mobile => viewport, resize, emulate
+phone => mobile, viewport, resize
+popup => dialog, alert, confirm, prompt
+login => sign in, authentication, form
+sign in => login, authentication
+password => form, field, input
+button => click, element
+link => relation, url
+relate => relation, link
+`;
+
 /** One way to read a query word: a phrase of terms, and how much a match of it counts against the word itself. */
 export interface Expansion {
   words: string[];
@@ -181,15 +270,21 @@ export interface Expansion {
   shorthand: boolean;
 }
 
+// Word or phrase → the phrases (as word lists) it also looks for: group members both ways, MEANS one way.
 function parseGroups(): Map<string, string[][]> {
   const out = new Map<string, string[][]>();
+  const link = (from: string, to: string) => {
+    const list = out.get(from) ?? [];
+    if (from !== to && !list.some((l) => l.join(' ') === to)) list.push(to.split(' '));
+    out.set(from, list);
+  };
   for (const line of GROUPS.trim().split('\n')) {
     const members = line.split('|').map((m) => m.trim().toLowerCase()).filter(Boolean);
-    for (const m of members) {
-      const list = out.get(m) ?? [];
-      for (const other of members) if (other !== m) list.push(other.split(' '));
-      out.set(m, list);
-    }
+    for (const m of members) for (const other of members) link(m, other);
+  }
+  for (const line of MEANS.trim().split('\n')) {
+    const [from, to] = line.split('=>').map((x) => x.trim().toLowerCase());
+    for (const target of to?.split(',') ?? []) link(from!, target.trim());
   }
   return out;
 }

