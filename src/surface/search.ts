@@ -57,6 +57,8 @@ export interface SearchTuning {
   bodyWords: number;
   /** How much more a tool counts when the query names its server (`on GitHub`, `in mongo`). */
   mentionBoost: number;
+  /** How much more a tool counts when the query covers every word of its name (in proportion to the share covered). */
+  nameCoverage: number;
   /** How much the words of a literal (a path, URL, id) count, against the kind of thing it names. */
   literalWeight: number;
 }
@@ -77,11 +79,14 @@ export const DEFAULT_TUNING: SearchTuning = {
   bodyWords: 1000,
   literalWeight: 0.3,
   mentionBoost: 1,
+  nameCoverage: 1,
 };
 
 interface Doc {
   server: string;
   name: string;
+  /** The stems of its name (less its server's name: `slack_post_message` → post, messag). */
+  nameStems: string[];
   description: string;
   signature: string;
 }
@@ -145,7 +150,8 @@ export class ToolIndex {
       const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, stems(text[f])])) as Record<Field, string[]>;
       this.tools.add(fields);
       this.serverWords.set(e.server, tokenize(e.server).filter((w) => !STOP_WORDS.has(w)));
-      this.docs.push({ server: e.server, name: e.name, description: oneLine(e.description), signature: signature(e.inputSchema) });
+      const nameStems = [...new Set(fields.name)].filter((x) => !this.serverWords.get(e.server)?.includes(x));
+      this.docs.push({ server: e.server, name: e.name, nameStems, description: oneLine(e.description), signature: signature(e.inputSchema) });
     }
   }
 
@@ -170,10 +176,13 @@ export class ToolIndex {
       const best = this.best(concept);
       for (let i = 0; i < best.length; i++) total[i] = total[i]! + best[i]!;
     }
+    const said = new Set(concepts.flatMap((c) => c.alternatives.flatMap((a) => a.stems)));
     const hits: Array<{ doc: Doc; score: number }> = [];
     this.docs.forEach((doc, i) => {
+      if (total[i]! <= 0 || !inServer(doc)) return;
       const boost = named.has(doc.server) ? 1 + this.tuning.mentionBoost : 1;
-      if (total[i]! > 0 && inServer(doc)) hits.push({ doc, score: boost * total[i]! });
+      const named_ = doc.nameStems.length ? doc.nameStems.filter((x) => said.has(x)).length / doc.nameStems.length : 0;
+      hits.push({ doc, score: boost * total[i]! * (1 + this.tuning.nameCoverage * named_) });
     });
     hits.sort((a, b) => b.score - a.score || compareEntries(a.doc, b.doc));
     return hits.slice(0, limit).map((h) => this.hit(h.doc, h.score));
