@@ -21,8 +21,12 @@ export function loadEval() {
   return { corpus, queries };
 }
 
-/** The tool entries mcplex would index for these servers (as search_tools builds them). */
-export function corpusEntries(corpus) {
+/**
+ * The tool entries mcplex would index for these servers (as search_tools builds them), for servers configured
+ * without a `description` (so the summary is what each server says about itself).
+ */
+export async function corpusEntries(corpus) {
+  const { serverSummary } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/summary.js')).href);
   return corpus.servers.flatMap((s) =>
     s.tools.map((t) => ({
       server: s.name,
@@ -30,7 +34,7 @@ export function corpusEntries(corpus) {
       description: t.description,
       title: t.title,
       inputSchema: t.inputSchema,
-      serverSummary: s.instructions,
+      serverSummary: serverSummary(undefined, s),
     })),
   );
 }
@@ -65,7 +69,7 @@ export async function runEval({ ablation = false } = {}) {
   const { ToolIndex, DEFAULT_TUNING } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
   const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
   const { corpus, queries } = loadEval();
-  const entries = corpusEntries(corpus);
+  const entries = await corpusEntries(corpus);
   const index = new ToolIndex(entries);
   const started = performance.now();
   const outcomes = queries.map((q, i) => {

@@ -4,25 +4,52 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeAtomic } from '../config/edit.js';
+import { editedGatewayText, writeAtomic } from '../config/edit.js';
+import { parseConfig, resolveConfigPath } from '../config/load.js';
+import { homePaths } from '../home/paths.js';
 import { readClientFile, serversInFile, SourceError, type ImportedServer } from '../config/import-sources.js';
 import { CliError } from './fail.js';
 import { applyImport, formatPlan, planImport, tildify, type ImportPlan } from './import.js';
 
 export interface SetupFlags {
   import?: boolean;
+  /** The name to register mcplex under (default mcplex); clients put it in front of every tool name. */
+  name?: string;
 }
 
-/** `mcplex setup CLIENT [--import]`. Non-interactive. */
+/** The name mcplex registers under unless told otherwise. */
+const DEFAULT_NAME = 'mcplex';
+
+/** `mcplex setup CLIENT [--import] [--name NAME]`. Non-interactive. */
 export async function setup(client: string, flags: SetupFlags): Promise<void> {
   const shim = [process.execPath, fileURLToPath(new URL('../bin/mcplex.js', import.meta.url)), 'shim'];
-  if (client === 'claude-code') return setupClaudeCode(shim, !!flags.import);
-  if (client === 'cursor') return setupCursor(shim, !!flags.import);
-  throw new CliError(`setup knows claude-code and cursor (got "${client}"); for other clients, run: ${shellJoin(shim)}`, 2);
+  const name = flags.name ?? DEFAULT_NAME;
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new CliError(`--name must match [A-Za-z0-9_.-]+ (got "${name}")`, 2);
+  if (client !== 'claude-code' && client !== 'cursor') {
+    throw new CliError(`setup knows claude-code and cursor (got "${client}"); for other clients, run: ${shellJoin(shim)}`, 2);
+  }
+  recordName(name);
+  if (client === 'claude-code') return setupClaudeCode(shim, !!flags.import, name);
+  return setupCursor(shim, !!flags.import, name);
 }
 
-function setupClaudeCode(shim: string[], move: boolean): void {
-  const args = ['mcp', 'add', '--scope', 'user', 'mcplex', '--', ...shim];
+/** Records the registration name as gateway.registrationName, so direct tool names fit the client's own prefix. */
+function recordName(name: string): void {
+  const file = resolveConfigPath({ env: process.env, home: homePaths().home });
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  let current: string;
+  try {
+    current = parseConfig(text, file).gateway.registrationName;
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nfix ${tildify(file)} first: setup records the registration name there`, 2);
+  }
+  if (current === name) return;
+  writeAtomic(file, editedGatewayText(file, 'registrationName', name), text ? fs.statSync(file).mode & 0o777 : 0o600);
+  say(`recorded gateway.registrationName: ${name} in ${tildify(file)} (direct tool names are kept short enough for the client's prefix)`);
+}
+
+function setupClaudeCode(shim: string[], move: boolean, name: string): void {
+  const args = ['mcp', 'add', '--scope', 'user', name, '--', ...shim];
   const command = shellJoin(['claude', ...args]);
   const claude = findOnPath('claude');
   if (!claude) {
@@ -33,7 +60,7 @@ function setupClaudeCode(shim: string[], move: boolean): void {
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
     if (r.status === 0) say(`registered mcplex with Claude Code:\n  ${command}`);
     else if (/already exists/i.test(output)) {
-      say(`mcplex is already registered with Claude Code (${output}); to re-register it, run \`claude mcp remove --scope user mcplex\` and then this command again`);
+      say(`${name} is already registered with Claude Code (${output}); to re-register it, run \`claude mcp remove --scope user ${name}\` and then this command again`);
     } else throw new CliError(`\`${command}\` failed (exit ${r.status ?? 'signal'}): ${output || 'no output'}`, 1);
   }
   const file = path.join(os.homedir(), '.claude.json');
@@ -51,7 +78,7 @@ function setupClaudeCode(shim: string[], move: boolean): void {
   report(plan, file, move, 'claude-code', backup);
 }
 
-function setupCursor(shim: string[], move: boolean): void {
+function setupCursor(shim: string[], move: boolean, name: string): void {
   const file = path.join(os.homedir(), '.cursor', 'mcp.json');
   const exists = fs.existsSync(file);
   const data = exists ? readOrFail(file) : {};
@@ -60,9 +87,9 @@ function setupCursor(shim: string[], move: boolean): void {
   const next = structuredClone(data);
   const entries = { ...((next.mcpServers as Record<string, unknown> | undefined) ?? {}) };
   const entry = { command: shim[0], args: shim.slice(1) };
-  const sameEntry = JSON.stringify(entries.mcplex) === JSON.stringify(entry);
+  const sameEntry = JSON.stringify(entries[name]) === JSON.stringify(entry);
   if (move && typeof plan !== 'string') for (const s of plan.moved) delete entries[s.name];
-  entries.mcplex = entry;
+  entries[name] = entry;
   next.mcpServers = entries;
   const changed = JSON.stringify(next) !== JSON.stringify(data);
   const backup = changed && exists ? backUp(file) : undefined;

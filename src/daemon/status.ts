@@ -31,7 +31,7 @@ export function statusSnapshot(hub: Hub, info: { port: number; configPath: strin
       client: s.clientInfo?.name ?? null,
       origin: s.init.origin,
       workspace: s.init.workspace,
-      surface: s.init.surface,
+      surface: s.surface,
       uptimeMs: now - s.startedAt,
     })),
     recentErrors: [...hub.recentErrors].reverse(),

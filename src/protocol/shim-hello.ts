@@ -8,7 +8,7 @@ export interface ShimHello {
   /** The environment of the process that launched the shim (held in memory only). */
   env: Record<string, string | undefined>;
   workspace?: string;
-  surface?: 'meta' | 'direct' | 'both';
+  surface?: 'auto' | 'meta' | 'direct' | 'both';
 }
 
 export interface ShimWelcome {

@@ -23,13 +23,13 @@ function parseArgs(argv: string[]): ShimArgs {
     const value = () => inline ?? argv[++i];
     if (flag === '--surface') {
       const v = value();
-      if (v !== 'meta' && v !== 'direct' && v !== 'both') fail(`--surface must be meta, direct or both (got ${v ?? 'nothing'})`);
+      if (v !== 'auto' && v !== 'meta' && v !== 'direct' && v !== 'both') fail(`--surface must be auto, meta, direct or both (got ${v ?? 'nothing'})`);
       out.surface = v;
     } else if (flag === '--workspace') out.workspace = value();
     else if (flag === '--help' || flag === '-h') {
-      process.stderr.write('usage: mcplex shim [--workspace DIR] [--surface meta|direct|both]\n');
+      process.stderr.write('usage: mcplex shim [--workspace DIR] [--surface auto|meta|direct|both]\n');
       process.exit(0);
-    } else fail(`unknown option ${a}; usage: mcplex shim [--workspace DIR] [--surface meta|direct|both]`);
+    } else fail(`unknown option ${a}; usage: mcplex shim [--workspace DIR] [--surface auto|meta|direct|both]`);
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { toolAllowed } from './filter.js';
 import { errorResult, errorToResult, jsonResult, type ToolResult } from './results.js';
 import { ToolIndex, type ToolEntry } from './search.js';
 import { oneLine } from './text.js';
+import { serverSummary } from './summary.js';
 
 const str = { type: 'string' } as const;
 
@@ -21,7 +22,7 @@ export const META_TOOLS: ToolDef[] = [
   },
   {
     name: 'search_tools',
-    description: 'Find tools across all servers by what they do. Returns ranked server/tool names with one-line descriptions.',
+    description: 'Find tools across all servers by what they do. Returns ranked server/tool names, one-line descriptions and required args.',
     inputSchema: {
       type: 'object',
       properties: { query: { ...str, description: 'What you want to do, in words' }, server: { ...str, description: 'Only this server' }, limit: { type: 'integer', minimum: 1, maximum: 50 } },
@@ -117,7 +118,7 @@ async function listServers(catalog: Catalog): Promise<ToolResult> {
     const manifest = catalog.cachedManifest(view);
     return {
       name: view.name,
-      description: view.config.description ?? manifest?.serverInfo?.name ?? '',
+      description: serverSummary(view.config.description, manifest) || (manifest?.serverInfo?.name ?? ''),
       sharing: view.config.sharing,
       scope: view.scope,
       state: inst?.state === 'ready' ? 'running' : inst?.state === 'starting' ? 'starting' : 'stopped',
@@ -140,16 +141,21 @@ async function searchTools(catalog: Catalog, args: Params): Promise<ToolResult> 
     views.map(async (view) => {
       try {
         const m = await catalog.manifest(view, true);
+        const summary = serverSummary(view.config.description, m);
         for (const t of m?.tools ?? []) {
-          if (toolAllowed(view.config.tools, t.name)) entries.push({ server: view.name, name: t.name, description: t.description, title: t.title });
+          if (!toolAllowed(view.config.tools, t.name)) continue;
+          entries.push({ server: view.name, name: t.name, description: t.description, title: t.title, inputSchema: t.inputSchema, serverSummary: summary });
         }
       } catch (err) {
         unavailable.push({ server: view.name, error: (err as Error).message.split('\n')[0] ?? '' });
       }
     }),
   );
-  const results = new ToolIndex(entries).search(query, { limit }).map((h) => ({ server: h.server, tool: h.tool, description: h.description }));
-  return jsonResult({ results, ...(unavailable.length ? { unavailable } : {}), next: 'describe_tool for the schema, then call_tool' });
+  const results = new ToolIndex(entries)
+    .search(query, { limit })
+    .map((h) => ({ server: h.server, tool: h.tool, description: h.description, args: h.signature }));
+  const next = 'call_tool with these args (describe_tool for the full schema)';
+  return jsonResult({ results, ...(unavailable.length ? { unavailable } : {}), next });
 }
 
 async function describeTool(catalog: Catalog, args: Params): Promise<ToolResult> {

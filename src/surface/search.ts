@@ -17,7 +17,7 @@ export interface ToolEntry {
   description?: string;
   title?: string;
   inputSchema?: Record<string, unknown>;
-  /** What the server is for (its configured description, or what it says about itself). */
+  /** One line on what the server is for (serverSummary()). */
   serverSummary?: string;
 }
 
@@ -104,11 +104,6 @@ function compareEntries(a: { server: string; name: string }, b: { server: string
   return 0;
 }
 
-/** The first line of a server's self-description that is not a markdown heading. */
-function summary(text: string | undefined): string {
-  return oneLine(text?.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n'), 200);
-}
-
 /** Stems of the meaningful words of a text (numbers say little about what a tool does). */
 function stems(text: string | undefined): string[] {
   return text ? tokenize(text).filter((w) => !STOP_WORDS.has(w) && !/^\d+$/.test(w)).map(stem) : [];
@@ -144,7 +139,7 @@ export class ToolIndex {
         lead,
         body: (e.description ?? '').slice(lead.length).split(/\s+/).slice(0, this.tuning.bodyWords).join(' '),
         params: parameterNames(e.inputSchema).join(' '),
-        server: `${e.server} ${summary(e.serverSummary)}`,
+        server: `${e.server} ${e.serverSummary ?? ''}`,
       };
       for (const t of Object.values(text)) for (const w of tokenize(t)) this.words.add(w);
       const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, stems(text[f])])) as Record<Field, string[]>;
