@@ -2,6 +2,7 @@
 // prefix, and the initialize instructions list the servers a session can use.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';import { profileFor } from '../src/surface/clients.js';
+import { parseConfig } from '../src/config/load.js';
 import { Home, servers, text } from './helpers/harness.js';
 
 const gateway = { surface: 'auto' as const, clients: {}, registrationName: 'mcplex' };
@@ -38,6 +39,19 @@ describe('profileFor (the clients table)', () => {
       surface: 'direct',
       nameBudget: 48,
     });
+  });
+});
+
+describe('gateway.clients in config.yaml', () => {
+  it('takes a surface or {surface, prefix, maxName} per client glob, and refuses anything else', () => {
+    const cfg = parseConfig(
+      'gateway:\n  registrationName: tools\n  clients:\n    claude-code: meta\n    "my-*": {surface: direct, prefix: "x_{name}_", maxName: 50}\n',
+      '/tmp/x/config.yaml',
+    );
+    expect(cfg.gateway.clients).toEqual({ 'claude-code': { surface: 'meta' }, 'my-*': { surface: 'direct', prefix: 'x_{name}_', maxName: 50 } });
+    expect(profileFor({ name: 'my-agent' }, cfg.gateway)).toEqual({ matched: 'my-*', surface: 'direct', nameBudget: 50 - 'x_tools_'.length });
+    expect(() => parseConfig('gateway:\n  clients:\n    cursor: sideways\n', '/tmp/x/config.yaml')).toThrow(/clients/);
+    expect(() => parseConfig('gateway:\n  surface: sometimes\n', '/tmp/x/config.yaml')).toThrow(/surface/);
   });
 });
 
