@@ -145,7 +145,8 @@ export class ToolIndex {
       const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, stems(text[f])])) as Record<Field, string[]>;
       this.tools.add(fields);
       this.serverWords.set(e.server, tokenize(e.server).filter((w) => !STOP_WORDS.has(w)));
-      const nameStems = [...new Set(fields.name)].filter((x) => !this.serverWords.get(e.server)?.includes(x));
+      const own = tokenize(e.name).filter((w) => !this.serverWords.get(e.server)?.includes(w));
+      const nameStems = [...new Set(own.filter((w) => !STOP_WORDS.has(w)).map(stem))];
       this.docs.push({ server: e.server, name: e.name, nameStems, description: oneLine(e.description), signature: signature(e.inputSchema) });
     }
   }

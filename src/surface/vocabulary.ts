@@ -309,3 +309,4 @@ export function known(phrase: string): boolean {
   groups ??= parseGroups();
   return phrase in SHORTHAND || groups.has(phrase);
 }
+
