@@ -35,7 +35,9 @@ export const STOP_WORDS = new Set([
 
 /** The index form of a word: lowercase Porter2 stem (`observations` → `observ`, `deployment` → `deploy`). */
 export function stem(word: string): string {
-  return porter2(word.toLowerCase());
+  const w = word.toLowerCase();
+  // Porter2 leaves a vowel-less acronym's plural alone (dsns, prs): strip its s.
+  return porter2(/^[^aeiouy]{2,}s$/.test(w) ? w.slice(0, -1) : w);
 }
 
 const ABBREVIATION = /\b(?:e\.g|i\.e|vs|cf)$/i;

@@ -11,7 +11,7 @@ const SHORTHAND: Record<string, string> = {
   dir: 'directory', dirs: 'directory', cwd: 'working directory', mkdir: 'create directory', ls: 'list directory', cd: 'working directory',
   rm: 'delete', mv: 'move', cp: 'copy', cat: 'read file', grep: 'search', env: 'environment', envs: 'environment', cfg: 'configuration',
   conf: 'configuration', config: 'configuration', k8s: 'kubernetes', kube: 'kubernetes', db: 'database', dbs: 'database',
-  ci: 'pipeline', msg: 'message', msgs: 'message', img: 'image', pic: 'image', docs: 'documentation', doc: 'documentation',
+  ci: 'pipeline', msg: 'message', msgs: 'message', img: 'image', pic: 'image', docs: 'documentation',
   info: 'information', pkg: 'package', deps: 'dependencies', auth: 'authentication', id: 'identifier',
   js: 'javascript', ts: 'typescript', py: 'python', gh: 'github', gl: 'gitlab', mongo: 'mongodb', pg: 'postgres', postgresql: 'postgres',
   psql: 'postgres', sql: 'sql query', dm: 'direct message', ss: 'screenshot', xhr: 'network request', ajax: 'network request',
@@ -149,7 +149,7 @@ config | configuration | settings | setting | preferences | options
 environment | variables | env vars
 design | mockup | layout | styles | frame | component | figma
 icon | image | asset | svg | png | graphic
-page | doc | note | wiki
+page | doc | document | note | wiki
 property | field | status
 sum | add | plus | total | calculate | math
 echo | repeat | say back | mirror
@@ -178,7 +178,7 @@ secret | token | key | credential
 const MEANS = `
 remember => memory, store memory, observation, entity, knowledge graph, memorize
 memorize => memory, observation, entity
-recall => search memory, memory, knowledge graph, remember
+recall => search memory, search knowledge graph, memory, remember
 forget => delete memory, delete entity, delete observation, remove
 saved => stored, memory, persisted
 later => memory, stored, stash
@@ -225,6 +225,7 @@ profile => user, details
 who => user, author, person
 latest => recent, newest, last, current
 recent => latest, last, history
+get => find, fetch, retrieve
 newest => latest, recent
 finished => status, done, complete, completed
 done => status, complete, completed
@@ -261,6 +262,66 @@ password => form, field, input
 button => click, element
 link => relation, url
 relate => relation, link
+know => knowledge, memory
+knows => knowledge, memory
+du => disk usage, sizes
+disk usage => sizes, storage size
+stat => metadata, information
+find and replace => edit, replace
+glob => pattern, search files
+sandbox => allowed directories
+land => merge
+squash => merge
+lgtm => approve review
+reopen => update issue
+relabel => update label
+usages => search code
+backlog => issues
+thumbs up => reaction emoji
+ack => reaction
+catch up => history recent messages
+scrollback => history
+members => users
+how far => distance
+travel time => distance duration
+opening hours => place details
+rating => place details
+how to get to => directions
+where is => geocode location
+find on page => find text page
+new tab => tabs
+reduced motion => emulate media
+webpage => web page, scrape
+api reference => documentation
+examples => documentation, code examples
+how to use => documentation
+pod => kubernetes resource, container
+pods => kubernetes resource, container
+deployment => kubernetes resource, rollout
+deployments => kubernetes resource, rollout
+statefulset => kubernetes resource
+daemonset => kubernetes resource
+configmap => kubernetes resource
+ingress => kubernetes resource
+crd => kubernetes api resources
+crds => kubernetes api resources
+grep => search contents, search files
+ripgrep => search contents
+ps => list processes
+stdin => input process
+send input => interact process
+discard changes => reset, checkout
+unstage => reset
+records => documents, rows
+seed => insert
+how big => size, storage, statistics
+exceptions => issues, errors
+mute => update issue, ignore
+ignore => update issue
+ci failure => build failure logs
+build status => pipeline status
+compress => gzip
+zip => gzip, compress
 `;
 
 /** One way to read a query word: a phrase of terms, and how much a match of it counts against the word itself. */
