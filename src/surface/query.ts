@@ -30,7 +30,10 @@ function literalKind(chunk: string): string | undefined {
   if (/^@[\p{L}\p{N}_.-]+$/u.test(chunk)) return 'user';
   if (/^-?\d+([.,]\d+)?$/.test(chunk)) return 'number';
   if (/^v?\d+(\.\d+){1,3}([-+][\w.]+)?$/.test(chunk)) return 'version';
-  if (/^[\w.-]*[/\\][\w./\\-]*$/.test(chunk) && /\w/.test(chunk)) return chunk.endsWith('/') ? 'directory' : 'file';
+  if (/^[\w.-]*[/\\][\w./\\-]*$/.test(chunk) && /\w/.test(chunk)) {
+    if (chunk.endsWith('/') || chunk.endsWith('\\')) return 'directory';
+    return /\.\w{1,10}$/.test(chunk) ? 'file' : 'path';
+  }
   if (/^[\w-]+(\.[\w-]+)+$/.test(chunk)) {
     const last = chunk.slice(chunk.lastIndexOf('.') + 1).toLowerCase();
     return EXTENSIONS.has(last) ? 'file' : DOMAINS.has(last) ? 'url' : 'code';

@@ -262,6 +262,7 @@ password => form, field, input
 button => click, element
 link => relation, url
 relate => relation, link
+path => file, directory
 know => knowledge, memory
 knows => knowledge, memory
 du => disk usage, sizes
