@@ -33,9 +33,17 @@ export const STOP_WORDS = new Set([
   'called', 'named', 'whatever', 'exactly', 'also', 'really', 'actually', 'currently', 'again', 'thing', 'things', 'stuff', 'able',
 ]);
 
+/** Words Porter2 would conflate with others of a different meaning here (terminal → termin, like terminate). */
+const KEPT = new Map([
+  ['terminal', 'terminal'],
+  ['terminals', 'terminal'],
+]);
+
 /** The index form of a word: lowercase Porter2 stem (`observations` → `observ`, `deployment` → `deploy`). */
 export function stem(word: string): string {
   const w = word.toLowerCase();
+  const kept = KEPT.get(w);
+  if (kept) return kept;
   // Porter2 leaves a vowel-less acronym's plural alone (dsns, prs): strip its s.
   return porter2(/^[^aeiouy]{2,}s$/.test(w) ? w.slice(0, -1) : w);
 }

@@ -293,6 +293,7 @@ find on page => find text page
 new tab => tabs
 reduced motion => emulate media
 webpage => web page, scrape
+page => browser, web page
 api reference => documentation
 examples => documentation, code examples
 how to use => documentation
