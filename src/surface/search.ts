@@ -1,8 +1,8 @@
 // Relevance-ranked search over the tools of every server a session sees (the `search_tools` meta tool).
 // BM25F over a tool's name, title, first sentence, the rest of its description, its parameter names and its
 // server; each query word also looks for its shorthand and the agent vocabulary's related words, and a misspelt
-// word for the index words one edit away. Quality is a number:
-// `npm run eval` (scripts/eval/) measures it on real servers' manifests.
+// word for the index words one or two edits away. A query that names a server, or covers a tool's whole name,
+// favours those tools. Quality is a number: `npm run eval` (scripts/eval/) measures it on real servers' manifests.
 import { oneLine, stem, STOP_WORDS, tokenize } from './text.js';
 import { expansions, known } from './vocabulary.js';
 import { parseQuery, type QueryPart } from './query.js';
@@ -53,8 +53,6 @@ export interface SearchTuning {
   spellingWeight: number;
   /** Weight of the agent vocabulary's related words (0: off); shorthand counts as the word itself. */
   vocabularyWeight: number;
-  /** Words of a description after its first sentence that are indexed (the rest is mostly examples and caveats). */
-  bodyWords: number;
   /** How much more a tool counts when the query names its server (`on GitHub`, `in mongo`). */
   mentionBoost: number;
   /** How much more a tool counts when the query covers every word of its name (in proportion to the share covered). */
@@ -76,7 +74,6 @@ export const DEFAULT_TUNING: SearchTuning = {
   k1: 1.2,
   spellingWeight: 0.7,
   vocabularyWeight: 0.8,
-  bodyWords: 1000,
   literalWeight: 0.3,
   mentionBoost: 1,
   nameCoverage: 1,
@@ -137,7 +134,7 @@ export class ToolIndex {
         name: e.name,
         title: e.title ?? '',
         lead,
-        body: (e.description ?? '').slice(lead.length).split(/\s+/).slice(0, this.tuning.bodyWords).join(' '),
+        body: (e.description ?? '').slice(lead.length),
         params: parameterNames(e.inputSchema).join(' '),
         server: `${e.server} ${e.serverSummary ?? ''}`,
       };
@@ -177,8 +174,8 @@ export class ToolIndex {
     this.docs.forEach((doc, i) => {
       if (total[i]! <= 0 || !inServer(doc)) return;
       const boost = named.has(doc.server) ? 1 + this.tuning.mentionBoost : 1;
-      const named_ = doc.nameStems.length ? doc.nameStems.filter((x) => said.has(x)).length / doc.nameStems.length : 0;
-      hits.push({ doc, score: boost * total[i]! * (1 + this.tuning.nameCoverage * named_) });
+      const covered = doc.nameStems.length ? doc.nameStems.filter((x) => said.has(x)).length / doc.nameStems.length : 0;
+      hits.push({ doc, score: boost * total[i]! * (1 + this.tuning.nameCoverage * covered) });
     });
     hits.sort((a, b) => b.score - a.score || compareEntries(a.doc, b.doc));
     return hits.slice(0, limit).map((h) => this.hit(h.doc, h.score));
@@ -213,7 +210,7 @@ export class ToolIndex {
     return out;
   }
 
-  /** A query idea's alternatives: its words, their shorthand and related words, a prefix, a spelling correction. */
+  /** A query idea's alternatives: its words, their shorthand and related words, a spelling correction. */
   private concept(part: QueryPart): Concept {
     const alternatives: Concept['alternatives'] = [];
     const t = this.tuning;
