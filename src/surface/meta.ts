@@ -10,6 +10,19 @@ import { ToolIndex, type ToolEntry } from './search.js';
 import { oneLine } from './text.js';
 import { serverSummary } from './summary.js';
 
+/** Search indexes recently built, by the manifests they cover: a search rebuilds only when a manifest or filter changed. */
+const indexes = new Map<string, ToolIndex>();
+const INDEXES_KEPT = 4;
+
+function indexFor(key: string, entries: () => ToolEntry[]): ToolIndex {
+  let index = indexes.get(key);
+  if (index) indexes.delete(key);
+  else index = new ToolIndex(entries());
+  indexes.set(key, index); // most recent last
+  if (indexes.size > INDEXES_KEPT) indexes.delete(indexes.keys().next().value!);
+  return index;
+}
+
 const str = { type: 'string' } as const;
 
 /** The meta tools as listed to clients; kept terse (the whole list stays well under 800 tokens). */
@@ -135,23 +148,25 @@ async function searchTools(catalog: Catalog, args: Params): Promise<ToolResult> 
   const only = typeof args.server === 'string' ? args.server : undefined;
   const limit = typeof args.limit === 'number' ? Math.max(1, Math.min(50, Math.floor(args.limit))) : 10;
   const views = only ? [catalog.find(only)] : catalog.servers();
-  const entries: ToolEntry[] = [];
+  const parts: Array<{ key: string; entries: ToolEntry[] }> = [];
   const unavailable: Array<{ server: string; error: string }> = [];
   await Promise.all(
     views.map(async (view) => {
       try {
         const m = await catalog.manifest(view, true);
+        if (!m) return;
         const summary = serverSummary(view.config.description, m);
-        for (const t of m?.tools ?? []) {
-          if (!toolAllowed(view.config.tools, t.name)) continue;
-          entries.push({ server: view.name, name: t.name, description: t.description, title: t.title, inputSchema: t.inputSchema, serverSummary: summary });
-        }
+        const entries = m.tools
+          .filter((t) => toolAllowed(view.config.tools, t.name))
+          .map((t) => ({ server: view.name, name: t.name, description: t.description, title: t.title, inputSchema: t.inputSchema, serverSummary: summary }));
+        parts.push({ key: [view.name, m.configHash, m.savedAt, JSON.stringify(view.config.tools), summary].join('\0'), entries });
       } catch (err) {
         unavailable.push({ server: view.name, error: (err as Error).message.split('\n')[0] ?? '' });
       }
     }),
   );
-  const results = new ToolIndex(entries)
+  const key = parts.map((p) => p.key).sort().join('\n');
+  const results = indexFor(key, () => parts.flatMap((p) => p.entries))
     .search(query, { limit })
     .map((h) => ({ server: h.server, tool: h.tool, description: h.description, args: h.signature }));
   const next = 'call_tool with these args (describe_tool for the full schema)';

@@ -57,8 +57,13 @@ function properWords(chunks: string[]): Set<string> {
   return out;
 }
 
+/** Longest query read, in characters, and most ideas taken from it (a search never stalls on a pasted file). */
+const MAX_QUERY = 1000;
+const MAX_PARTS = 40;
+
 /** Splits a query into its ideas: literals first, then vocabulary phrases (longest first), then single words. */
-export function parseQuery(query: string): QueryPart[] {
+export function parseQuery(text: string): QueryPart[] {
+  const query = text.slice(0, MAX_QUERY);
   // Quoted text is content (a message, a commit message), and a "lat, lng" pair is a place.
   const unquoted = query.replace(/"[^"]*"|“[^”]*”|`[^`]*`/g, ' ').replace(/-?\d+\.\d+\s*,\s*-?\d+\.\d+/g, ' coordinates ');
   const chunks = unquoted
@@ -94,5 +99,5 @@ export function parseQuery(query: string): QueryPart[] {
     else parts.push({ phrase: own.join(' '), proper: true, hint });
   }
   flush();
-  return parts;
+  return parts.slice(0, MAX_PARTS);
 }

@@ -102,8 +102,8 @@ function compareEntries(a: { server: string; name: string }, b: { server: string
 }
 
 /** Stems of the meaningful words of a text (numbers say little about what a tool does). */
-function stems(text: string | undefined): string[] {
-  return text ? tokenize(text).filter((w) => !STOP_WORDS.has(w) && !/^\d+$/.test(w)).map(stem) : [];
+function stems(words: string[]): string[] {
+  return words.filter((w) => !STOP_WORDS.has(w) && !/^\d+$/.test(w)).map(stem);
 }
 
 /** A search index over a set of tools; build one per search (it is cheap) or keep it while the manifests hold. */
@@ -138,8 +138,12 @@ export class ToolIndex {
         params: parameterNames(e.inputSchema).join(' '),
         server: `${e.server} ${e.serverSummary ?? ''}`,
       };
-      for (const t of Object.values(text)) for (const w of tokenize(t)) this.words.add(w);
-      const fields = Object.fromEntries(FIELD_NAMES.map((f) => [f, stems(text[f])])) as Record<Field, string[]>;
+      const fields = {} as Record<Field, string[]>;
+      for (const f of FIELD_NAMES) {
+        const words = tokenize(text[f]);
+        for (const w of words) this.words.add(w);
+        fields[f] = stems(words);
+      }
       this.tools.add(fields);
       this.serverWords.set(e.server, tokenize(e.server).filter((w) => !STOP_WORDS.has(w)));
       const own = tokenize(e.name).filter((w) => !this.serverWords.get(e.server)?.includes(w));

@@ -8,8 +8,14 @@ import porter2 from 'wink-porter2-stemmer';
  */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  for (const chunk of text.replace(/['’]s\b/g, '').split(/[^\p{L}\p{N}]+/u)) {
+  const plain = text.replace(/['’]s\b/g, '');
+  // ASCII text splits with a plain character class (much faster than the Unicode one).
+  for (const chunk of plain.split(/^[\x00-\x7f]*$/.test(plain) ? /[^A-Za-z0-9]+/ : /[^\p{L}\p{N}]+/u)) {
     if (!chunk) continue;
+    if (/^[a-z]+$/.test(chunk)) {
+      out.push(chunk); // the common case, without the Unicode splitting below
+      continue;
+    }
     // A capitalised word with inner capitals is a name (GitHub, MongoDB, CircleCI), not an identifier to split.
     const name = /^\p{Lu}\p{Ll}/u.test(chunk) || /^\p{Lu}+s$/u.test(chunk); // or an acronym's plural: PRs, URLs
     const parts = chunk
@@ -42,11 +48,19 @@ const KEPT = new Map([
 /** The index form of a word: lowercase Porter2 stem (`observations` → `observ`, `deployment` → `deploy`). */
 export function stem(word: string): string {
   const w = word.toLowerCase();
-  const kept = KEPT.get(w);
-  if (kept) return kept;
-  // Porter2 leaves a vowel-less acronym's plural alone (dsns, prs): strip its s.
-  return porter2(/^[^aeiouy]{2,}s$/.test(w) ? w.slice(0, -1) : w);
+  let s = KEPT.get(w) ?? stems.get(w);
+  if (s === undefined) {
+    // Porter2 leaves a vowel-less acronym's plural alone (dsns, prs): strip its s.
+    s = porter2(/^[^aeiouy]{2,}s$/.test(w) ? w.slice(0, -1) : w);
+    if (stems.size >= STEM_CACHE) stems.clear();
+    stems.set(w, s);
+  }
+  return s;
 }
+
+/** Stems already computed (indexing stems the same description words on every search). */
+const stems = new Map<string, string>();
+const STEM_CACHE = 50_000;
 
 const ABBREVIATION = /\b(?:e\.g|i\.e|vs|cf)$/i;
 
