@@ -44,6 +44,8 @@ const ABLATIONS = {
   'agent vocabulary (related words)': { vocabularyWeight: 0 },
   'spelling correction': { spellingWeight: 0 },
   'server named in the query': { mentionBoost: 0 },
+  'whole tool name covered': { nameCoverage: 0 },
+  'background clause weighed less': { contextWeight: 1 },
   'parameter names': { field: 'params' },
   'server name and summary': { field: 'server' },
   'description after its first sentence': { field: 'body' },
@@ -128,16 +130,16 @@ async function main() {
     process.stdout.write(JSON.stringify({ ...rest, misses: worstMisses(outcomes, n) }, null, 2) + '\n');
     return;
   }
-  const line = (name, f) => `  ${name.padEnd(24)} ${String(f.queries).padStart(4)}   ${f.recallAt1.toFixed(3)}   ${f.recallAt3.toFixed(3)}   ${f.mrr.toFixed(3)}`;
+  const line = (name, f) => `  ${name.padEnd(40)} ${String(f.queries).padStart(4)}   ${f.recallAt1.toFixed(3)}   ${f.recallAt3.toFixed(3)}   ${f.mrr.toFixed(3)}`;
   const out = [
     `search eval: ${r.queries} queries over ${r.corpus.servers} servers, ${r.corpus.tools} tools (corpus captured ${r.corpus.capturedAt}); ${r.msPerQuery} ms per query`,
-    `  ${'queries'.padEnd(24)} ${'n'.padStart(4)}   R@1     R@3     MRR`,
+    `  ${'queries'.padEnd(40)} ${'n'.padStart(4)}   R@1     R@3     MRR`,
     line('all', r),
     line('sharing no word w/ tool', r.noSharedWord),
     line('tuning half (even)', r.tuningHalf),
     line('held-out half (odd)', r.heldOutHalf),
     ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
-    ...(r.without ? ['', 'without one feature (all queries):', ...Object.entries(r.without).map(([k, f]) => line(`− ${k}`.slice(0, 24), f))] : []),
+    ...(r.without ? ['', 'without one feature (all queries):', ...Object.entries(r.without).map(([k, f]) => line(`− ${k}`.slice(0, 40), f))] : []),
     '',
     `worst misses (rank; 0 = not in the top ${DEPTH}):`,
     ...worstMisses(r.outcomes, n).map((o) => `  ${String(o.rank).padStart(2)}  "${o.q}" → ${o.want}\n        got ${o.top.join(', ')}`),

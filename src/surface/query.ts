@@ -11,6 +11,8 @@ export interface QueryPart {
   proper: boolean;
   /** For a literal (path, URL, id…): the kind of thing it is (`file`, `url`…); its own words count for little. */
   hint?: string;
+  /** Said before the request, as its background (`The deploy is stuck; check the rollout`): counts for less. */
+  context?: boolean;
 }
 
 /** File extensions that make a dotted word a file name (`utils.js`), not code (`document.title`). */
@@ -64,6 +66,12 @@ const MAX_PARTS = 40;
 /** Splits a query into its ideas: literals first, then vocabulary phrases (longest first), then single words. */
 export function parseQuery(text: string): QueryPart[] {
   const query = text.slice(0, MAX_QUERY);
+  // Agents give the background first and the request last: `…; <request>` or `…. <request>`.
+  const breaks = [...query.matchAll(/[;.!?](?=\s)/g)];
+  const last = breaks.length ? breaks[breaks.length - 1]!.index! + 1 : 0;
+  if (last > 0 && query.slice(last).trim()) {
+    return [...parseQuery(query.slice(0, last)).map((p) => ({ ...p, context: true })), ...parseQuery(query.slice(last))].slice(0, MAX_PARTS);
+  }
   // Quoted text is content (a message, a commit message), and a "lat, lng" pair is a place.
   const unquoted = query.replace(/"[^"]*"|“[^”]*”|`[^`]*`/g, ' ').replace(/-?\d+\.\d+\s*,\s*-?\d+\.\d+/g, ' coordinates ');
   const chunks = unquoted

@@ -57,6 +57,8 @@ export interface SearchTuning {
   mentionBoost: number;
   /** How much more a tool counts when the query covers every word of its name (in proportion to the share covered). */
   nameCoverage: number;
+  /** How much the background of a query counts (what comes before its last `;` or sentence). */
+  contextWeight: number;
   /** How much the words of a literal (a path, URL, id) count, against the kind of thing it names. */
   literalWeight: number;
 }
@@ -75,6 +77,7 @@ export const DEFAULT_TUNING: SearchTuning = {
   spellingWeight: 0.7,
   vocabularyWeight: 0.8,
   literalWeight: 0.3,
+  contextWeight: 0.5,
   mentionBoost: 1,
   nameCoverage: 1,
 };
@@ -218,9 +221,10 @@ export class ToolIndex {
   private concept(part: QueryPart): Concept {
     const alternatives: Concept['alternatives'] = [];
     const t = this.tuning;
+    const scale = part.context ? t.contextWeight : 1;
     const add = (words: string[], weight: number, capped = false) => {
       const s = words.filter((w) => !STOP_WORDS.has(w)).map(stem);
-      if (s.length) alternatives.push({ stems: s, weight, capped });
+      if (s.length) alternatives.push({ stems: s, weight: weight * scale, capped });
     };
     const related = (p: string, scale: number) => {
       for (const e of expansions(p)) add(e.words, scale * (e.shorthand ? 1 : t.vocabularyWeight), !e.shorthand);
