@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ToolListChangedNotificationSchema as ToolListChanged } from '@modelcontextprotocol/sdk/types.js';import { profileFor } from '../src/surface/clients.js';
 import { parseConfig } from '../src/config/load.js';
+import { instructions, INSTRUCTIONS_MAX } from '../src/session/negotiate.js';
 import { Home, servers, text } from './helpers/harness.js';
 
 const gateway = { surface: 'auto' as const, clients: {}, registrationName: 'mcplex' };
@@ -122,6 +123,27 @@ describe('direct names for a long registration name', () => {
     expect(await names(client)).toEqual(before);
     const echo = before.find((n) => n.includes('echo'))!;
     expect(text(await client.callTool({ name: echo, arguments: { message: 'after restart' } }))).toBe('Echo: after restart');
+  });
+});
+
+describe('instructions text', () => {
+  it('stays within its bound however many servers, summing up the ones that do not fit', () => {
+    const many = Array.from({ length: 80 }, (_, i) => ({
+      name: `server-${i}`,
+      summary: `Server number ${i} with a rather long description of what it does for the agent`,
+      tools: Array.from({ length: 30 }, (_, j) => `tool_number_${j}`),
+    }));
+    for (const surface of ['meta', 'direct', 'both'] as const) {
+      const text = instructions(surface, many);
+      expect(text.length).toBeLessThanOrEqual(INSTRUCTIONS_MAX);
+      expect(text).toMatch(/- … and \d+ more: (call list_servers|see tools\/list)$/);
+      expect(text).toContain('- server-0: Server number 0');
+    }
+    const few = instructions('direct', many.slice(0, 3));
+    expect(few.split('\n')).toHaveLength(4);
+    expect(few).toContain('(30 tools: tool_number_0, tool_number_1');
+    expect(instructions('meta', [])).toMatch(/^mcplex connects you to 0 MCP servers\./);
+    expect(instructions('meta', [{ name: 'fresh', summary: '' }])).toContain('- fresh (tools listed once it first starts)');
   });
 });
 
