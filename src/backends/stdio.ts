@@ -23,6 +23,9 @@ export interface StdioOptions {
   onSpawn?: (pid: number) => void;
 }
 
+/** How long an exited backend's stdio may take to deliver what it wrote last. */
+const STDIO_DRAIN_MS = 250;
+
 /** MessageTransport over a child process's stdio. */
 export class StdioTransport implements MessageTransport {
   onmessage?: (message: JsonRpcMessage) => void;
@@ -95,8 +98,13 @@ export class StdioTransport implements MessageTransport {
       child.once('exit', (code, signal) => {
         this.exit = { code, signal };
         this.exitDescription = signal ? `exited on ${signal}` : `exited with code ${code}`;
-        // Give stdout a moment to drain what the process wrote before it died.
-        setImmediate(() => this.finish());
+        // Let stdout and stderr drain what the process wrote before it died (its last words explain the exit); a
+        // grandchild holding the pipes open must not keep the exit from being noticed, hence the bound.
+        const drained = setTimeout(() => this.finish(), STDIO_DRAIN_MS);
+        child.once('close', () => {
+          clearTimeout(drained);
+          this.finish();
+        });
       });
     });
   }
