@@ -1,4 +1,4 @@
-// Runs @modelcontextprotocol/conformance (needs Node 22, from the npm package `node`) against mcplex's /mcp
+// Runs @modelcontextprotocol/conformance --suite all (needs Node 22, from the npm package `node`) against mcplex's /mcp
 // fronting server-everything, with test/conformance/expected-failures.yml as the baseline.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -1,0 +1,155 @@
+// One Streamable HTTP session's transport: a stream per request, the GET stream, event ids and Last-Event-ID replay,
+// and a bounded backlog (a client that does not read gets its answers failed, never the daemon's memory grown).
+import crypto from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { outputBudget } from '../protocol/backlog.js';
+import { McplexError } from '../protocol/errors.js';
+import { encodeMessage, errorResponse, idKey, isRequest, isResponse, RpcCode, type JsonRpcId, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { MessageTransport } from '../protocol/transport.js';
+import { ResumeStore } from './resume-store.js';
+import { SseStream } from './sse-stream.js';
+
+/** What a client is told to wait before reconnecting a dropped stream (SSE `retry`). */
+const RETRY_MS = 1000;
+
+/** An error answer this small is always queued, whatever the backlog: every request gets its answer. */
+const SMALL_ERROR_BYTES = 4096;
+
+/** One response stream (a request's POST stream, or stream 0: the GET stream). */
+interface Stream {
+  no: number;
+  seq: number;
+  conn?: SseStream;
+}
+
+/** The first protocol version whose clients take the empty priming event that makes a stream resumable. */
+const PRIMING_SINCE = '2025-11-25';
+
+/** The MessageTransport of one /mcp session. */
+export class StreamableTransport implements MessageTransport {
+  onmessage?: (message: JsonRpcMessage) => void;
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  /** Distinguishes this transport's event ids from those of an earlier daemon. */
+  private readonly epoch = crypto.randomBytes(4).toString('hex');
+  private nextStream = 1;
+  private readonly standalone: Stream = { no: 0, seq: 0 };
+  private readonly byRequest = new Map<string, Stream>();
+  private readonly store = new ResumeStore();
+  private protocolVersion = '';
+  private initializeVersion?: string;
+  private closed = false;
+
+  constructor(readonly sessionId: string) {}
+
+  async start(): Promise<void> {}
+
+  /** True while a request is in flight or a stream is open: the session is in use, not idle. */
+  get busy(): boolean {
+    return this.byRequest.size > 0 || !!this.standalone.conn?.open;
+  }
+
+  /** Unread bytes queued on this session's open streams. */
+  queued(): number {
+    let sum = this.standalone.conn?.queued() ?? 0;
+    for (const s of this.byRequest.values()) sum += s.conn?.queued() ?? 0;
+    return sum;
+  }
+
+  /** Drops the connections of streams whose client stopped reading (their requests go on; answers wait for a resume). */
+  dropStalled(now: number): void {
+    this.standalone.conn?.dropIfStalled(now);
+    for (const s of this.byRequest.values()) s.conn?.dropIfStalled(now);
+  }
+
+  /** One POSTed message: a request opens its own event stream; anything else is accepted with 202. */
+  handlePost(message: JsonRpcMessage, req: IncomingMessage, res: ServerResponse): void {
+    this.noteVersion(req, message);
+    if (!isRequest(message)) {
+      res.writeHead(202).end();
+      this.onmessage?.(message);
+      return;
+    }
+    const stream: Stream = { no: this.nextStream++, seq: 0 };
+    this.byRequest.set(idKey(message.id), stream);
+    this.attach(stream, res);
+    this.onmessage?.(message);
+  }
+
+  /** GET: the stream for unrelated messages, or with Last-Event-ID the rest of a dropped stream (then its live end). */
+  handleGet(req: IncomingMessage, res: ServerResponse): void {
+    this.noteVersion(req);
+    const last = /^([0-9a-f]+)\.(\d+)\.(\d+)$/.exec(String(req.headers['last-event-id'] ?? ''));
+    const resumed = !!last && last[1] === this.epoch;
+    const no = resumed ? Number(last[2]) : 0;
+    const pending = no === 0 ? this.standalone : [...this.byRequest.values()].find((s) => s.no === no);
+    const conn = this.attach(pending ?? { no, seq: 0 }, res, resumed);
+    if (resumed) {
+      for (const e of this.store.after(no, Number(last[3]))) conn.write({ id: this.eventId(no, e.seq), event: 'message', data: e.text });
+    }
+    // A stream whose answer was already sent (and replayed just now) has nothing more to say.
+    if (!pending) conn.end();
+  }
+
+  /** Routes a message to the stream of the request it answers or belongs to, else to the GET stream. */
+  async send(message: JsonRpcMessage, options?: { relatedRequestId?: JsonRpcId }): Promise<void> {
+    if (this.closed) throw new Error('the HTTP session is closed');
+    const answers = isResponse(message) && message.id !== null ? message.id : undefined;
+    const key = answers ?? options?.relatedRequestId;
+    const stream = key === undefined ? this.standalone : this.byRequest.get(idKey(key)) ?? (answers === undefined ? this.standalone : undefined);
+    if (!stream) return; // the answer to a request this transport never saw
+    let text = encodeMessage(message);
+    const small = answers !== undefined && (message as { error?: unknown }).error !== undefined && text.length <= SMALL_ERROR_BYTES;
+    const refused = stream.conn && !small ? outputBudget.refusal(this.queued(), text.length) : undefined;
+    if (refused) throw new McplexError('CLIENT_TOO_SLOW', refused);
+    const seq = ++stream.seq;
+    if (!this.store.add(stream.no, seq, text) && !stream.conn && answers !== undefined) {
+      // No connection to take it and too large to keep for a resume: the resumed stream gets an error instead.
+      const why = `the answer (${text.length} bytes) arrived while the stream was disconnected and is too large to keep for resumption; retry the request`;
+      text = encodeMessage(errorResponse(answers, RpcCode.InternalError, why, { code: 'CLIENT_TOO_SLOW' }));
+      this.store.add(stream.no, seq, text);
+    }
+    stream.conn?.write({ id: this.eventId(stream.no, seq), event: 'message', data: text });
+    if (answers !== undefined) {
+      this.byRequest.delete(idKey(answers));
+      stream.conn?.end();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.standalone.conn?.end();
+    for (const s of this.byRequest.values()) s.conn?.end();
+    this.byRequest.clear();
+    this.onclose?.();
+  }
+
+  /** Makes `res` the live connection of a stream (replacing an older one), primed so the client can resume it. */
+  private attach(stream: Stream, res: ServerResponse, resumed = false): SseStream {
+    const conn = new SseStream(res, { 'mcp-session-id': this.sessionId });
+    const previous = stream.conn;
+    stream.conn = conn;
+    previous?.end();
+    conn.onclose = () => {
+      if (stream.conn === conn) stream.conn = undefined;
+    };
+    if (!resumed && this.protocolVersion >= PRIMING_SINCE) conn.write({ id: this.eventId(stream.no, stream.seq), retry: RETRY_MS, data: '' });
+    return conn;
+  }
+
+  private eventId(stream: number, seq: number): string {
+    return `${this.epoch}.${stream}.${seq}`;
+  }
+
+  /**
+   * The protocol version the client speaks: what its initialize asked for (its own latest), else its header (a
+   * session re-created after a restart saw no initialize).
+   */
+  private noteVersion(req: IncomingMessage, message?: JsonRpcMessage): void {
+    const asked = message && isRequest(message) && message.method === 'initialize' ? message.params?.protocolVersion : undefined;
+    const header = req.headers['mcp-protocol-version'];
+    if (typeof asked === 'string') this.initializeVersion = asked;
+    this.protocolVersion = this.initializeVersion ?? (typeof header === 'string' ? header : this.protocolVersion);
+  }
+}
