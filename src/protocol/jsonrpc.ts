@@ -99,8 +99,11 @@ export function isResponse(m: JsonRpcMessage): m is JsonRpcResponse {
 }
 
 /** Per-process marker for RawNumber inside JSON text (a client cannot guess it). */
-const RAW_MARK = `\u0000${crypto.randomBytes(6).toString('hex')}:`;
-const RAW_MARK_OUT = new RegExp(`"\\\\u0000${RAW_MARK.slice(1, -1)}:(-?\\d+)"`, 'g');
+const RAW_NONCE = crypto.randomBytes(6).toString('hex');
+const RAW_MARK = `\u0000${RAW_NONCE}:`;
+/** The marker as it appears inside JSON text (the NUL escaped, as JSON requires). */
+const RAW_MARK_JSON = `\\u0000${RAW_NONCE}:`;
+const RAW_MARK_OUT = new RegExp(`"\\\\u0000${RAW_NONCE}:(-?\\d+)"`, 'g');
 let encoding: { used: boolean } | undefined;
 
 /** JSON.parse that keeps integers beyond 2^53 exact (as RawNumber) wherever they occur. */
@@ -111,7 +114,7 @@ export function parseJson(text: string): unknown {
   let marked = '';
   let last = 0;
   for (const [start, end] of spans) {
-    marked += `${text.slice(last, start)}"${RAW_MARK}${text.slice(start, end)}"`;
+    marked += `${text.slice(last, start)}"${RAW_MARK_JSON}${text.slice(start, end)}"`;
     last = end;
   }
   marked += text.slice(last);
