@@ -47,7 +47,7 @@ interface Entry {
   lastSeen: number;
 }
 
-/** How often idle sessions and stalled streams are looked for. */
+/** How often idle sessions are looked for. */
 const SWEEP_MS = 5000;
 /** How many ids of sessions ended with DELETE are remembered (their requests get 404, not a new session). */
 const MAX_ENDED = 10_000;
@@ -95,16 +95,14 @@ export class HttpSessions {
     return (typeof v === 'function' ? v() : v) ?? 2 * 60 * 1000;
   }
 
-  /** Closes idle sessions (their state stays on disk: the client may come back) and drops stalled streams. */
+  /** Closes idle sessions (their state stays on disk: the client may come back). */
   private sweep(): void {
     const now = Date.now();
     const cutoff = now - this.idleMs();
     for (const [id, e] of this.entries) {
-      if (e.transport instanceof StreamableTransport) {
-        e.transport.dropStalled(now);
-        if (e.transport.busy) e.lastSeen = now;
-      } else e.transport.stream.dropIfStalled(now);
-      if (e.lastSeen < cutoff) void this.drop(id, 'idle');
+      if (!(e.transport instanceof StreamableTransport)) continue;
+      if (e.transport.busy) e.lastSeen = now;
+      else if (e.lastSeen < cutoff) void this.drop(id, 'idle');
     }
   }
 

@@ -1,7 +1,6 @@
 // One live text/event-stream response: writes events, counts the bytes its client has not read, notices a stall.
 import type { ServerResponse } from 'node:http';
-import { outputBudget } from '../protocol/backlog.js';
-import { STALLED_STREAM_MS } from '../protocol/limits.js';
+import { outputBudget, type Outlet } from '../protocol/backlog.js';
 
 /** One server-sent event. */
 export interface SseEvent {
@@ -19,10 +18,14 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 } as const;
 
-/** A response turned into an event stream; counted in the daemon's output budget while open. */
-export class SseStream {
+/**
+ * A response turned into an event stream; counted in the daemon's output budget until its connection is done with it
+ * (after `end()` too: bytes the client has not read yet still take memory).
+ */
+export class SseStream implements Outlet {
   private readonly unregister: () => void;
-  private closed = false;
+  private ended = false;
+  private gone = false;
   /** Queued bytes at the last check and when they last went down (or were zero). */
   private lastQueued = 0;
   private lastProgress = Date.now();
@@ -32,21 +35,31 @@ export class SseStream {
     res.writeHead(200, { ...SSE_HEADERS, ...headers });
     res.flushHeaders();
     this.unregister = outputBudget.register(this);
-    res.on('close', () => this.finish());
+    res.on('close', () => {
+      this.gone = true;
+      this.unregister();
+      this.finish();
+    });
   }
 
+  /** True once the connection is done with the response (nothing of it is held any more). */
+  get released(): boolean {
+    return this.gone;
+  }
+
+  /** True until the stream is ended or its connection closes. */
   get open(): boolean {
-    return !this.closed;
+    return !this.ended;
   }
 
   /** Bytes written that the client has not taken yet. */
   queued(): number {
-    return this.closed ? 0 : this.res.writableLength;
+    return this.gone ? 0 : this.res.writableLength;
   }
 
   /** Writes one event (`data` may not contain a newline: JSON text never does). */
   write(e: SseEvent): void {
-    if (this.closed) return;
+    if (this.ended) return;
     let frame = '';
     if (e.event) frame += `event: ${e.event}\n`;
     if (e.id) frame += `id: ${e.id}\n`;
@@ -54,27 +67,22 @@ export class SseStream {
     this.res.write(`${frame}data: ${e.data}\n\n`);
   }
 
-  /** Ends the stream normally. */
+  /** Ends the stream normally (what is queued still goes out). */
   end(): void {
-    if (!this.closed) this.res.end();
+    if (!this.ended) this.res.end();
     this.finish();
   }
 
-  /** True (and the connection is dropped) if the client took no bytes for STALLED_STREAM_MS while some were queued. */
-  dropIfStalled(now = Date.now()): boolean {
+  dropIfStalled(now: number, stalledMs: number): void {
     const queued = this.queued();
     if (queued === 0 || queued < this.lastQueued) this.lastProgress = now;
     this.lastQueued = queued;
-    if (now - this.lastProgress < STALLED_STREAM_MS) return false;
-    this.res.destroy();
-    this.finish();
-    return true;
+    if (now - this.lastProgress >= stalledMs) this.res.destroy();
   }
 
   private finish(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.unregister();
+    if (this.ended) return;
+    this.ended = true;
     this.onclose?.();
   }
 }

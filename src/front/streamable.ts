@@ -35,6 +35,8 @@ export class StreamableTransport implements MessageTransport {
   private nextStream = 1;
   private readonly standalone: Stream = { no: 0, seq: 0 };
   private readonly byRequest = new Map<string, Stream>();
+  /** Every response of this session whose connection still holds bytes of it (ended ones included). */
+  private readonly conns = new Set<SseStream>();
   private readonly store = new ResumeStore();
   private protocolVersion = '';
   private initializeVersion?: string;
@@ -49,17 +51,14 @@ export class StreamableTransport implements MessageTransport {
     return this.byRequest.size > 0 || !!this.standalone.conn?.open;
   }
 
-  /** Unread bytes queued on this session's open streams. */
+  /** Unread bytes this session's responses still hold. */
   queued(): number {
-    let sum = this.standalone.conn?.queued() ?? 0;
-    for (const s of this.byRequest.values()) sum += s.conn?.queued() ?? 0;
+    let sum = 0;
+    for (const c of this.conns) {
+      if (c.released) this.conns.delete(c);
+      else sum += c.queued();
+    }
     return sum;
-  }
-
-  /** Drops the connections of streams whose client stopped reading (their requests go on; answers wait for a resume). */
-  dropStalled(now: number): void {
-    this.standalone.conn?.dropIfStalled(now);
-    for (const s of this.byRequest.values()) s.conn?.dropIfStalled(now);
   }
 
   /** One POSTed message: a request opens its own event stream; anything else is accepted with 202. */
@@ -128,6 +127,7 @@ export class StreamableTransport implements MessageTransport {
   /** Makes `res` the live connection of a stream (replacing an older one), primed so the client can resume it. */
   private attach(stream: Stream, res: ServerResponse, resumed = false): SseStream {
     const conn = new SseStream(res, { 'mcp-session-id': this.sessionId });
+    this.conns.add(conn);
     const previous = stream.conn;
     stream.conn = conn;
     previous?.end();

@@ -1,10 +1,15 @@
 // Bounded outgoing backlog: bytes queued for clients that have not read them yet, per session and daemon-wide.
-import { SESSION_BACKLOG_BYTES, TOTAL_BACKLOG_BYTES } from './limits.js';
+import { SESSION_BACKLOG_BYTES, STALLED_STREAM_MS, TOTAL_BACKLOG_BYTES } from './limits.js';
 
 /** Anything that queues bytes for a client: reports how many it holds that the client has not taken yet. */
 export interface Outlet {
   queued(): number;
+  /** Cuts the connection (releasing what it holds) if its client took nothing for `stalledMs` while bytes waited. */
+  dropIfStalled(now: number, stalledMs: number): void;
 }
+
+/** How often outlets are checked for a stall. */
+const SWEEP_MS = 5000;
 
 /** Messages up to this size go to a session with nothing queued without summing every outlet. */
 const CHEAP_BYTES = 64 * 1024;
@@ -12,13 +17,30 @@ const CHEAP_BYTES = 64 * 1024;
 /** Admission control for client-bound messages (one per daemon: HTTP streams and shim sockets share it). */
 export class OutputBudget {
   private readonly outlets = new Set<Outlet>();
+  private sweeper?: NodeJS.Timeout;
 
-  constructor(private readonly total = TOTAL_BACKLOG_BYTES, private readonly perSession = SESSION_BACKLOG_BYTES) {}
+  constructor(
+    private readonly total = TOTAL_BACKLOG_BYTES,
+    private readonly perSession = SESSION_BACKLOG_BYTES,
+    private readonly stalledMs = STALLED_STREAM_MS,
+  ) {}
 
-  /** Counts an outlet until the returned function is called. */
+  /** Counts an outlet (and watches it for a stall) until the returned function is called. */
   register(outlet: Outlet): () => void {
     this.outlets.add(outlet);
-    return () => this.outlets.delete(outlet);
+    this.sweeper ??= setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.stalledMs)).unref();
+    return () => {
+      this.outlets.delete(outlet);
+      if (this.outlets.size === 0) {
+        clearInterval(this.sweeper);
+        this.sweeper = undefined;
+      }
+    };
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const o of [...this.outlets]) o.dropIfStalled(now, this.stalledMs);
   }
 
   /** Bytes queued across every outlet. */

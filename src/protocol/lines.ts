@@ -55,7 +55,8 @@ export class LineSplitter {
       this.size = 0;
       return;
     }
-    this.parts.push(Buffer.from(piece));
+    // A view, not a copy: stream chunks are never reused, and a large line would otherwise be held twice.
+    this.parts.push(piece);
     this.size += piece.length;
   }
 
