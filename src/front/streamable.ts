@@ -19,6 +19,8 @@ const SMALL_ERROR_BYTES = 4096;
 interface Stream {
   no: number;
   seq: number;
+  /** The last event written to a live connection (later ones were kept for whoever attaches next). */
+  written: number;
   conn?: SseStream;
 }
 
@@ -33,7 +35,7 @@ export class StreamableTransport implements MessageTransport {
   /** Distinguishes this transport's event ids from those of an earlier daemon. */
   private readonly epoch = crypto.randomBytes(4).toString('hex');
   private nextStream = 1;
-  private readonly standalone: Stream = { no: 0, seq: 0 };
+  private readonly standalone: Stream = { no: 0, seq: 0, written: 0 };
   private readonly byRequest = new Map<string, Stream>();
   /** Every response of this session whose connection still holds bytes of it (ended ones included). */
   private readonly conns = new Set<SseStream>();
@@ -69,23 +71,27 @@ export class StreamableTransport implements MessageTransport {
       this.onmessage?.(message);
       return;
     }
-    const stream: Stream = { no: this.nextStream++, seq: 0 };
+    const stream: Stream = { no: this.nextStream++, seq: 0, written: 0 };
     this.byRequest.set(idKey(message.id), stream);
     this.attach(stream, res);
     this.onmessage?.(message);
   }
 
-  /** GET: the stream for unrelated messages, or with Last-Event-ID the rest of a dropped stream (then its live end). */
+  /**
+   * GET: the stream for unrelated messages (first what was sent while none was open), or with Last-Event-ID the rest
+   * of a dropped stream, then its live end. An id from an earlier daemon counts as none.
+   */
   handleGet(req: IncomingMessage, res: ServerResponse): void {
     this.noteVersion(req);
     const last = /^([0-9a-f]+)\.(\d+)\.(\d+)$/.exec(String(req.headers['last-event-id'] ?? ''));
     const resumed = !!last && last[1] === this.epoch;
     const no = resumed ? Number(last[2]) : 0;
     const pending = no === 0 ? this.standalone : [...this.byRequest.values()].find((s) => s.no === no);
-    const conn = this.attach(pending ?? { no, seq: 0 }, res, resumed);
-    if (resumed) {
-      for (const e of this.store.after(no, Number(last[3]))) conn.write({ id: this.eventId(no, e.seq), event: 'message', data: e.text });
-    }
+    const stream = pending ?? { no, seq: 0, written: 0 };
+    const from = resumed ? Number(last[3]) : stream.written;
+    const conn = this.attach(stream, res, resumed);
+    for (const e of this.store.after(no, from)) conn.write({ id: this.eventId(no, e.seq), event: 'message', data: e.text });
+    stream.written = Math.max(stream.written, stream.seq);
     // A stream whose answer was already sent (and replayed just now) has nothing more to say.
     if (!pending) conn.end();
   }
@@ -108,7 +114,10 @@ export class StreamableTransport implements MessageTransport {
       text = encodeMessage(errorResponse(answers, RpcCode.InternalError, why, { code: 'CLIENT_TOO_SLOW' }));
       this.store.add(stream.no, seq, text);
     }
-    stream.conn?.write({ id: this.eventId(stream.no, seq), event: 'message', data: text });
+    if (stream.conn) {
+      stream.conn.write({ id: this.eventId(stream.no, seq), event: 'message', data: text });
+      stream.written = seq;
+    }
     if (answers !== undefined) {
       this.byRequest.delete(idKey(answers));
       stream.conn?.end();
