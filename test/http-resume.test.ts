@@ -1,27 +1,18 @@
 // HTTP session lifecycle: streams resume with Last-Event-ID, DELETE ends a session for good, idle sessions leave, and a
 // session survives kill -9 of the daemon with its log level and subscriptions.
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Home, ROOT, call, daemonsOfHome, killQuietly, text, waitFor } from './helpers/harness.js';
-import { MCP_HEADERS, messagesOf, rawSession, startDaemon } from './helpers/raw-http.js';
+import { MCP_HEADERS, freePort, messagesOf, rawSession, startDaemon } from './helpers/raw-http.js';
 
 const FEATURE = path.join(ROOT, 'test/fixtures/feature-server.mjs');
 const feature = `  feature:\n    command: ${process.execPath}\n    args: [${JSON.stringify(FEATURE)}]\n`;
 const slowCall = (id: string, ms: number) =>
   JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'call_tool', arguments: { server: 'feature', tool: 'slow', arguments: { ms } } } });
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** Reads an event stream until `enough` says so, then cuts the connection; returns the events (id and data). */
 async function readEvents(res: Response, enough: (events: Array<{ id?: string; data: string }>) => boolean): Promise<Array<{ id?: string; data: string }>> {

@@ -1,4 +1,5 @@
 // Raw HTTP MCP for tests that need exact bytes: POST to /mcp and read the JSON-RPC messages of the answer (SSE or JSON).
+import net from 'node:net';
 import type { Home } from './harness.js';
 
 export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -34,4 +35,13 @@ export async function rawSession(url: string, protocolVersion = '2025-11-25'): P
   const id = r.sessionId;
   await post(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), id);
   return { id, post: (body) => post(url, body, id) };
+}
+
+/** A TCP port that was free a moment ago (for a daemon that must come back on the same port). */
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
 }
