@@ -62,7 +62,8 @@ export class StdioTransport implements MessageTransport {
       const stdout = new LineSplitter(
         {
           line: (text) => {
-            const parsed = parseMessage(text);
+            // No depth limit on what a server sends: an answer too deep to forward fails when it is written.
+            const parsed = parseMessage(text, { maxDepth: Infinity });
             if ('message' in parsed) return this.onmessage?.(parsed.message);
             log.warn({ line: redact(text.slice(0, 200)), why: parsed.error.message }, 'backend wrote an invalid line to stdout; skipped');
             refuse(parsed.id, parsed.request, `the server sent an invalid message: ${parsed.error.message}`, 'MESSAGE_INVALID');

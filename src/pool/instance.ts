@@ -4,8 +4,8 @@ import type { GatewayConfig, ServerConfig } from '../config/types.js';
 import type { ResolvedServer } from '../env/resolve.js';
 import { connectBackend, type Connection } from '../backends/connect.js';
 import { RpcCode, type JsonRpcNotification, type JsonRpcRequest, type Params } from '../protocol/jsonrpc.js';
-import { BackendPeer, MAX_TOTAL_TIMEOUT_MS, type RequestOptions } from '../router/backend-peer.js';
-import { RELATED_TASK, rewriteTaskIds, type TaskTable } from '../router/tasks.js';
+import { BackendPeer, type RequestOptions } from '../router/backend-peer.js';
+import type { TaskTable } from '../router/tasks.js';
 import { BackendRpcError, McplexError } from '../protocol/errors.js';
 import { LatencyStats } from '../observe/latency.js';
 import pRetry from 'p-retry';
@@ -14,12 +14,7 @@ import { groupRss } from '../supervisor/proc-tree.js';
 import { formatTail } from '../supervisor/ring.js';
 import type { Manifest, ManifestCache } from './manifest.js';
 import { fetchLists, listKindOf, type ListKind, type Lists } from './listing.js';
-
-/** The elicitation ids a URL-elicitation-required error carries. */
-function elicitationIds(data: unknown): string[] {
-  const list = (data as { elicitations?: Array<{ elicitationId?: unknown }> } | undefined)?.elicitations;
-  return Array.isArray(list) ? list.map((e) => e?.elicitationId).filter((id): id is string => typeof id === 'string') : [];
-}
+import { elicitationIds, forward } from './forward.js';
 
 /** The protocol version mcplex asks backends for. */
 export const BACKEND_PROTOCOL_VERSION = '2025-11-25';
@@ -301,7 +296,8 @@ export class Instance {
       const result = await this.breaker.run(async () => {
         await this.startWithNotice(params, opts);
         sent = performance.now();
-        return this.forward(this.peer!, method, params, { ...opts, timeoutMs });
+        const target = { key: this.key, manifest: this.manifest, tasks: this.deps.tasks, cancelTimeoutMs: this.deps.gateway().callTimeout };
+        return forward(this.peer!, target, method, params, { ...opts, timeoutMs });
       });
       if (method === 'tools/call') {
         // Latency is the backend's answer time; a cold start is not a slow call.
@@ -325,47 +321,6 @@ export class Instance {
         else this.bySession.delete(sid);
       }
       this.stats.lastUsed = Date.now();
-    }
-  }
-
-  /**
-   * Sends one request. A tools/call that asks for a task gets its task registered for the calling session (the
-   * client sees mcplex's task id); a call without one to a tool that requires tasks runs as a task on the caller's
-   * behalf, waiting for its result (so every client can use it).
-   */
-  private async forward(peer: BackendPeer, method: string, params: Params | undefined, opts: RequestOptions): Promise<unknown> {
-    if (method !== 'tools/call') return peer.request(method, params, opts);
-    if (params?.task === undefined && this.taskRequired(params?.name)) return this.runAsTask(peer, params, opts);
-    const result = await peer.request(method, params, opts);
-    const backendId = (result as { task?: { taskId?: unknown } } | undefined)?.task?.taskId;
-    if (params?.task === undefined || typeof backendId !== 'string' || !opts.sessionId) return result;
-    const rec = this.deps.tasks.add(this.key, backendId, opts.sessionId);
-    return rewriteTaskIds(result, (id) => (id === backendId ? rec.clientId : undefined));
-  }
-
-  private taskRequired(tool: unknown): boolean {
-    const def = this.manifest?.tools.find((t) => t.name === tool);
-    return (def?.execution as { taskSupport?: unknown } | undefined)?.taskSupport === 'required';
-  }
-
-  /** Creates the task, waits for its result (up to the hard cap), and cancels it if the caller gives up. */
-  private async runAsTask(peer: BackendPeer, params: Params | undefined, opts: RequestOptions): Promise<unknown> {
-    const created = (await peer.request('tools/call', { ...params, task: {} }, opts)) as { task?: { taskId?: unknown } } | undefined;
-    const taskId = created?.task?.taskId;
-    if (typeof taskId !== 'string') return created;
-    const cancel = () => void peer.request('tasks/cancel', { taskId }, { timeoutMs: this.deps.gateway().callTimeout }).catch(() => undefined);
-    opts.signal?.addEventListener('abort', cancel, { once: true });
-    try {
-      const result = (await peer.request('tasks/result', { taskId }, { ...opts, timeoutMs: MAX_TOTAL_TIMEOUT_MS })) as Params;
-      const meta = result._meta as Params | undefined;
-      if (!meta?.[RELATED_TASK]) return result;
-      const { [RELATED_TASK]: _related, ...rest } = meta;
-      return { ...result, _meta: rest };
-    } catch (err) {
-      if (!(err instanceof McplexError && err.code === 'CANCELLED')) cancel();
-      throw err;
-    } finally {
-      opts.signal?.removeEventListener('abort', cancel);
     }
   }
 

@@ -171,8 +171,8 @@ function invalid(message: string, id: JsonRpcId | null = null, request = true): 
 }
 
 /**
- * Parses and validates one frame as MCP requires (strings or numbers as ids, object params, no batches). Requests
- * nesting deeper than `maxDepth` are refused under their own id.
+ * Parses and validates one frame as MCP requires (strings or numbers as ids, object params, no batches). Messages
+ * nesting deeper than `maxDepth` (default MAX_JSON_DEPTH; Infinity: no check) are refused under their own id.
  */
 export function parseMessage(text: string, opts: { maxDepth?: number } = {}): { message: JsonRpcMessage } | FrameError {
   let value: unknown;
