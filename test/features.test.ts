@@ -17,7 +17,7 @@ import {
   TaskStatusNotificationSchema,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { Home, ROOT, call, text, waitFor } from './helpers/harness.js';
+import { Home, ROOT, call, servers, text, waitFor } from './helpers/harness.js';
 import { startDaemon } from './helpers/raw-http.js';
 import { closeClients, connect, KINDS, type Kind } from './helpers/clients.js';
 
@@ -56,7 +56,7 @@ beforeAll(async () => {
   sessionLog = path.join(home.dir, 'session.jsonl');
   const entry = (name: string, log: string, sharing: string) =>
     `  ${name}:\n    command: ${process.execPath}\n    args: [${JSON.stringify(FEATURE)}]\n    env: {FEATURE_LOG: ${JSON.stringify(log)}}\n    sharing: ${sharing}\n`;
-  home.writeConfig(entry('feature', sharedLog, 'global') + entry('mine', sessionLog, 'session'));
+  home.writeConfig(entry('feature', sharedLog, 'global') + entry('mine', sessionLog, 'session') + servers.everything());
   await startDaemon(home);
 });
 
@@ -134,6 +134,28 @@ describe.each(KINDS)('tasks and URL elicitation over %s', (kind: Kind) => {
     await sleep(300);
     expect(doneB).toEqual([]);
   });
+});
+
+// server-everything's task-only tool, as a real client meets it.
+describe('simulate-research-query (execution.taskSupport: required)', () => {
+  it('works plainly on both surfaces, and as a task through call_tool', async () => {
+    const c = await connect(home, 'mcp', { surface: 'both', name: 'research' });
+    const listed = (await c.listTools()).tools.find((t) => t.name === 'everything__simulate-research-query');
+    // mcplex runs a plain call as a task, so it lists the tool as taking a task optionally.
+    expect(listed?.execution?.taskSupport).toBe('optional');
+    const [direct, meta, created] = await Promise.all([
+      c.callTool({ name: 'everything__simulate-research-query', arguments: { topic: 'python' } }, undefined, { timeout: 60_000 }),
+      call(c, 'everything', 'simulate-research-query', { topic: 'rust' }),
+      c.request(
+        { method: 'tools/call', params: { name: 'call_tool', arguments: { server: 'everything', tool: 'simulate-research-query', arguments: { topic: 'go' } }, task: { ttl: 60_000 } } },
+        CreateTaskResultSchema,
+      ),
+    ]);
+    expect(text(direct)).toContain('# Research Report: python');
+    expect(text(meta)).toContain('# Research Report: rust');
+    const result = await c.request({ method: 'tasks/result', params: { taskId: created.task.taskId } }, GetTaskPayloadResultSchema, { timeout: 60_000 });
+    expect(text(result)).toContain('# Research Report: go');
+  }, 60_000);
 });
 
 describe('list_changed, roots and log levels', () => {

@@ -3,7 +3,7 @@ import { McplexError } from '../protocol/errors.js';
 import type { Params } from '../protocol/jsonrpc.js';
 import { MAX_TOTAL_TIMEOUT_MS, type BackendPeer, type RequestOptions } from '../router/backend-peer.js';
 import { RELATED_TASK, rewriteTaskIds, type TaskTable } from '../router/tasks.js';
-import type { Manifest } from './manifest.js';
+import type { Manifest, ToolDef } from './manifest.js';
 
 /** The instance a request goes to, as forwarding sees it. */
 export interface ForwardTarget {
@@ -27,6 +27,12 @@ export async function forward(peer: BackendPeer, target: ForwardTarget, method: 
   if (params?.task === undefined || typeof backendId !== 'string' || !opts.sessionId) return result;
   const rec = target.tasks.add(target.key, backendId, opts.sessionId);
   return rewriteTaskIds(result, (id) => (id === backendId ? rec.clientId : undefined));
+}
+
+/** How mcplex lists a tool: one that requires tasks supports them optionally here, since a plain call runs as a task. */
+export function asListed(tool: ToolDef): ToolDef {
+  const execution = tool.execution as { taskSupport?: unknown } | undefined;
+  return execution?.taskSupport === 'required' ? { ...tool, execution: { ...execution, taskSupport: 'optional' } } : tool;
 }
 
 function taskRequired(manifest: Manifest | undefined, tool: unknown): boolean {

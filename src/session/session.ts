@@ -26,6 +26,7 @@ import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { ClientRequests } from './client-requests.js';
 import { lifecycleError } from './lifecycle.js';
 import { TASK_METHODS, taskRequest } from './tasks.js';
+import { asListed } from '../pool/forward.js';
 import { findWorkspace } from '../env/workspace.js';
 import { fileURLToPath } from 'node:url';
 
@@ -285,7 +286,7 @@ export class Session {
       case 'ping':
         return {};
       case 'tools/list':
-        return { tools: [...(this.showsMeta ? META_TOOLS : []), ...(this.showsDirect ? await this.direct.listTools() : [])] };
+        return { tools: [...(this.showsMeta ? META_TOOLS : []), ...(this.showsDirect ? (await this.direct.listTools()).map(asListed) : [])] };
       case 'tools/call':
         return this.callTool(req, signal);
       case 'prompts/list':
