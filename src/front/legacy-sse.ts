@@ -1,14 +1,10 @@
 // The legacy HTTP+SSE transport (GET /sse, POST /messages): one event stream carries everything, bounded like /mcp.
 import crypto from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { outputBudget } from '../protocol/backlog.js';
-import { McplexError } from '../protocol/errors.js';
-import { encodeMessage, isResponse, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import { admit } from '../protocol/backlog.js';
+import { encodeMessage, type JsonRpcMessage } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
 import { SseStream } from './sse-stream.js';
-
-/** An error answer this small is always queued, whatever the backlog: every request gets its answer. */
-const SMALL_ERROR_BYTES = 4096;
 
 /** The MessageTransport of one /sse session. */
 export class LegacySseTransport implements MessageTransport {
@@ -36,9 +32,7 @@ export class LegacySseTransport implements MessageTransport {
   async send(message: JsonRpcMessage): Promise<void> {
     if (this.closed) throw new Error('the SSE session is closed');
     const text = encodeMessage(message);
-    const small = isResponse(message) && message.error !== undefined && text.length <= SMALL_ERROR_BYTES;
-    const refused = small ? undefined : outputBudget.refusal(this.stream.queued(), text.length);
-    if (refused) throw new McplexError('CLIENT_TOO_SLOW', refused);
+    admit(message, text, this.stream.queued());
     this.stream.write({ event: 'message', data: text });
   }
 

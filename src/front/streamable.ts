@@ -2,8 +2,7 @@
 // and a bounded backlog (a client that does not read gets its answers failed, never the daemon's memory grown).
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { outputBudget } from '../protocol/backlog.js';
-import { McplexError } from '../protocol/errors.js';
+import { admit } from '../protocol/backlog.js';
 import { encodeMessage, errorResponse, idKey, isRequest, isResponse, RpcCode, type JsonRpcId, type JsonRpcMessage } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
 import { ResumeStore } from './resume-store.js';
@@ -11,9 +10,6 @@ import { SseStream } from './sse-stream.js';
 
 /** What a client is told to wait before reconnecting a dropped stream (SSE `retry`). */
 const RETRY_MS = 1000;
-
-/** An error answer this small is always queued, whatever the backlog: every request gets its answer. */
-const SMALL_ERROR_BYTES = 4096;
 
 /** One response stream (a request's POST stream, or stream 0: the GET stream). */
 interface Stream {
@@ -104,9 +100,7 @@ export class StreamableTransport implements MessageTransport {
     const stream = key === undefined ? this.standalone : this.byRequest.get(idKey(key)) ?? (answers === undefined ? this.standalone : undefined);
     if (!stream) return; // the answer to a request this transport never saw
     let text = encodeMessage(message);
-    const small = answers !== undefined && (message as { error?: unknown }).error !== undefined && text.length <= SMALL_ERROR_BYTES;
-    const refused = stream.conn && !small ? outputBudget.refusal(this.queued(), text.length) : undefined;
-    if (refused) throw new McplexError('CLIENT_TOO_SLOW', refused);
+    if (stream.conn) admit(message, text, this.queued());
     const seq = ++stream.seq;
     if (!this.store.add(stream.no, seq, text) && !stream.conn && answers !== undefined) {
       // No connection to take it and too large to keep for a resume: the resumed stream gets an error instead.

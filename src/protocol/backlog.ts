@@ -1,4 +1,6 @@
 // Bounded outgoing backlog: bytes queued for clients that have not read them yet, per session and daemon-wide.
+import { McplexError } from './errors.js';
+import { isResponse, type JsonRpcMessage } from './jsonrpc.js';
 import { SESSION_BACKLOG_BYTES, STALLED_STREAM_MS, TOTAL_BACKLOG_BYTES } from './limits.js';
 
 /** Anything that queues bytes for a client: reports how many it holds that the client has not taken yet. */
@@ -10,6 +12,9 @@ export interface Outlet {
 
 /** How often outlets are checked for a stall. */
 const SWEEP_MS = 5000;
+
+/** An error answer this small is always queued, whatever the backlog: every request gets its answer. */
+const SMALL_ERROR_BYTES = 4096;
 
 /** Messages up to this size go to a session with nothing queued without summing every outlet. */
 const CHEAP_BYTES = 64 * 1024;
@@ -69,3 +74,14 @@ export class OutputBudget {
 
 /** The daemon's one output budget. */
 export const outputBudget = new OutputBudget();
+
+/**
+ * Lets `text` (the encoded `message`) be queued for a session whose outlets hold `sessionQueued` unread bytes, or
+ * throws CLIENT_TOO_SLOW (the session then answers the request with that error instead). Every transport that writes
+ * to a client calls this before writing.
+ */
+export function admit(message: JsonRpcMessage, text: string, sessionQueued: number, budget = outputBudget): void {
+  const smallError = isResponse(message) && message.error !== undefined && text.length <= SMALL_ERROR_BYTES;
+  const refused = smallError ? undefined : budget.refusal(sessionQueued, text.length);
+  if (refused) throw new McplexError('CLIENT_TOO_SLOW', refused);
+}
