@@ -160,13 +160,16 @@ export class Hub implements SessionHost {
 
   /** Relays a backend notification to the sessions it concerns (a task's or an elicitation's own session only). */
   private fanOut(inst: Instance, n: JsonRpcNotification): void {
-    const taskId = n.method === 'notifications/tasks/status' ? (n.params?.taskId as string | undefined) : relatedTaskId(n.params);
-    if (taskId !== undefined) {
-      const rec = this.pool.tasks.forBackend(inst.key, taskId);
-      if (rec) this.sessions.get(rec.session)?.notify(n.method, rewriteTaskIds(n.params, this.pool.tasks.toClient(inst.key)));
-      return;
-    }
-    if (n.method === 'notifications/message') {
+    const status = n.method === 'notifications/tasks/status';
+    const taskId = status ? (n.params?.taskId as string | undefined) : relatedTaskId(n.params);
+    const task = taskId === undefined ? undefined : this.pool.tasks.forBackend(inst.key, taskId);
+    const log = n.method === 'notifications/message';
+    if (task) {
+      const s = this.sessions.get(task.session);
+      if (s && (!log || s.wantsLog(n.params?.level))) s.notify(n.method, rewriteTaskIds(n.params, this.pool.tasks.toClient(inst.key)));
+    } else if (status) {
+      return; // a task no client knows (one mcplex runs for a plain call): nobody to tell
+    } else if (log) {
       for (const s of this.sessionsOf(inst)) if (s.wantsLog(n.params?.level)) s.notify(n.method, n.params);
     } else if (n.method === 'notifications/resources/updated') {
       const subs = inst.subscribers(String(n.params?.uri));
