@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { outputBudget, type Outlet } from '../protocol/backlog.js';
 
 /** One server-sent event. */
-export interface SseEvent {
+interface SseEvent {
   id?: string;
   event?: string;
   data: string;
@@ -11,7 +11,7 @@ export interface SseEvent {
 }
 
 /** Headers every event stream gets. */
-export const SSE_HEADERS = {
+const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache, no-transform',
   connection: 'keep-alive',

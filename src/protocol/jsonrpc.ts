@@ -107,7 +107,7 @@ const RAW_MARK_OUT = new RegExp(`"\\\\u0000${RAW_NONCE}:(-?\\d+)"`, 'g');
 let encoding: { used: boolean } | undefined;
 
 /** JSON.parse that keeps integers beyond 2^53 exact (as RawNumber) wherever they occur. */
-export function parseJson(text: string): unknown {
+function parseJson(text: string): unknown {
   if (!/\d{16}/.test(text)) return JSON.parse(text);
   const spans = unsafeIntegerSpans(text);
   if (spans.length === 0) return JSON.parse(text);
@@ -122,7 +122,7 @@ export function parseJson(text: string): unknown {
 }
 
 /** True if `value` nests deeper than `limit` objects/arrays (walked without recursion). */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
+function nestsDeeperThan(value: unknown, limit: number): boolean {
   const stack: Array<{ v: unknown; d: number }> = [{ v: value, d: 0 }];
   while (stack.length) {
     const { v, d } = stack.pop()!;

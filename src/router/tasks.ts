@@ -13,7 +13,6 @@ export interface TaskRecord {
   backendId: string;
   instanceKey: string;
   session: string;
-  lastSeen: number;
 }
 
 /** How many tasks are remembered; the least recently used are forgotten first. */
@@ -26,11 +25,11 @@ export class TaskTable {
   private readonly byClient = new Map<string, TaskRecord>();
   private readonly byBackend = new Map<string, TaskRecord>();
 
-  /** Records a task a backend created for a session; returns the record with the client-facing id. */
+  /** Records a task a backend created for a session; returns the record with the client-facing id (the oldest go past MAX_TASKS). */
   add(instanceKey: string, backendId: string, session: string): TaskRecord {
     const existing = this.byBackend.get(backendKey(instanceKey, backendId));
     if (existing) return existing;
-    const rec: TaskRecord = { clientId: crypto.randomUUID(), backendId, instanceKey, session, lastSeen: Date.now() };
+    const rec: TaskRecord = { clientId: crypto.randomUUID(), backendId, instanceKey, session };
     this.byClient.set(rec.clientId, rec);
     this.byBackend.set(backendKey(instanceKey, backendId), rec);
     if (this.byClient.size > MAX_TASKS) this.forget(this.byClient.values().next().value!);
@@ -50,7 +49,7 @@ export class TaskTable {
     return this.byBackend.get(backendKey(instanceKey, backendId));
   }
 
-  /** Every task of a session on one instance (for tasks/list). */
+  /** Every task of a session (for tasks/list). */
   ofSession(session: string): TaskRecord[] {
     return [...this.byClient.values()].filter((r) => r.session === session);
   }
@@ -60,14 +59,13 @@ export class TaskTable {
     for (const rec of [...this.byClient.values()]) if (rec.instanceKey === instanceKey) this.forget(rec);
   }
 
-  /** Forgets one task. */
-  forget(rec: TaskRecord): void {
+  private forget(rec: TaskRecord): void {
     this.byClient.delete(rec.clientId);
     this.byBackend.delete(backendKey(rec.instanceKey, rec.backendId));
   }
 
+  /** Marks a task as recently used (the map's order is the eviction order). */
   private touch(rec: TaskRecord): void {
-    rec.lastSeen = Date.now();
     this.byClient.delete(rec.clientId);
     this.byClient.set(rec.clientId, rec);
   }
