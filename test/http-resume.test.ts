@@ -67,6 +67,22 @@ describe('Streamable HTTP sessions', () => {
     expect(text(answer.result)).toBe('slept');
   });
 
+  it('a resume after losing an answer too large to keep gets an error for it, not silence', async () => {
+    const s = await rawSession(`${base}/mcp`);
+    const big = JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'tools/call', params: { name: 'call_tool', arguments: { server: 'feature', tool: 'big', arguments: { mb: 2 } } } });
+    const controller = new AbortController();
+    const res = await fetch(`${base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': s.id }, body: big, signal: controller.signal });
+    const [primed] = await readEvents(res, (e) => e.length >= 1);
+    // The 2 MB answer is written while the client reads nothing more, then the connection drops.
+    await new Promise((r) => setTimeout(r, 1000));
+    controller.abort();
+    const resumed = await fetch(`${base}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': s.id, 'last-event-id': primed!.id! } });
+    const after = await readEvents(resumed, () => false);
+    const answer = JSON.parse(after.at(-1)!.data);
+    expect(answer.id).toBe('big');
+    expect(answer.error.message).toMatch(/too large to keep for resumption; retry/);
+  });
+
   it('a session ended with DELETE stays ended (404); an unknown id is re-created', async () => {
     const s = await rawSession(`${base}/mcp`);
     const del = await fetch(`${base}/mcp`, { method: 'DELETE', headers: { 'mcp-session-id': s.id } });

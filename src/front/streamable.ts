@@ -20,6 +20,9 @@ interface Stream {
   conn?: SseStream;
 }
 
+/** How many streams with an answer too large to keep are remembered. */
+const MAX_UNKEPT = 64;
+
 /** The first protocol version whose clients take the empty priming event that makes a stream resumable. */
 const PRIMING_SINCE = '2025-11-25';
 
@@ -35,6 +38,8 @@ export class StreamableTransport implements MessageTransport {
   private readonly byRequest = new Map<string, Stream>();
   /** Every response of this session whose connection still holds bytes of it (ended ones included). */
   private readonly conns = new Set<SseStream>();
+  /** Streams whose answer was written live but was too large to keep: a resume of one gets an error, not silence. */
+  private readonly unkept = new Map<number, JsonRpcId>();
   private readonly store = new ResumeStore();
   private protocolVersion = '';
   private initializeVersion?: string;
@@ -88,8 +93,15 @@ export class StreamableTransport implements MessageTransport {
     const conn = this.attach(stream, res, resumed);
     for (const e of this.store.after(no, from)) conn.write({ id: this.eventId(no, e.seq), event: 'message', data: e.text });
     stream.written = Math.max(stream.written, stream.seq);
-    // A stream whose answer was already sent (and replayed just now) has nothing more to say.
-    if (!pending) conn.end();
+    if (pending) return;
+    // The stream's answer was already sent (and, if kept, replayed just now): it has nothing more to say.
+    const lost = this.unkept.get(no);
+    if (lost !== undefined && resumed) {
+      this.unkept.delete(no);
+      const why = 'the answer was sent while the stream dropped and is too large to keep for resumption; retry the request';
+      conn.write({ id: this.eventId(no, from + 1), event: 'message', data: encodeMessage(errorResponse(lost, RpcCode.InternalError, why, { code: 'CLIENT_TOO_SLOW' })) });
+    }
+    conn.end();
   }
 
   /** Routes a message to the stream of the request it answers or belongs to, else to the GET stream. */
@@ -102,11 +114,15 @@ export class StreamableTransport implements MessageTransport {
     let text = encodeMessage(message);
     if (stream.conn) admit(message, text, this.queued());
     const seq = ++stream.seq;
-    if (!this.store.add(stream.no, seq, text) && !stream.conn && answers !== undefined) {
+    const kept = this.store.add(stream.no, seq, text);
+    if (!kept && answers !== undefined && !stream.conn) {
       // No connection to take it and too large to keep for a resume: the resumed stream gets an error instead.
       const why = `the answer (${text.length} bytes) arrived while the stream was disconnected and is too large to keep for resumption; retry the request`;
       text = encodeMessage(errorResponse(answers, RpcCode.InternalError, why, { code: 'CLIENT_TOO_SLOW' }));
       this.store.add(stream.no, seq, text);
+    } else if (!kept && answers !== undefined) {
+      this.unkept.set(stream.no, answers);
+      if (this.unkept.size > MAX_UNKEPT) this.unkept.delete(this.unkept.keys().next().value!);
     }
     if (stream.conn) {
       stream.conn.write({ id: this.eventId(stream.no, seq), event: 'message', data: text });
