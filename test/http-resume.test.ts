@@ -49,17 +49,18 @@ describe('Streamable HTTP sessions', () => {
     await home.dispose();
   });
 
-  it('a stream cut mid-call delivers the result when the client resumes with Last-Event-ID', async () => {
+  it('a stream cut mid-call delivers the result when the client resumes with Last-Event-ID, even after httpIdleTimeout', async () => {
     const s = await rawSession(`${base}/mcp`);
     const controller = new AbortController();
-    const res = await fetch(`${base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': s.id }, body: slowCall('cut', 1500), signal: controller.signal });
+    const res = await fetch(`${base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': s.id }, body: slowCall('cut', 300), signal: controller.signal });
     const before = await readEvents(res, (e) => e.length >= 1);
     controller.abort();
     const primed = before[0]!;
     expect(primed.id).toBeTruthy();
     expect(primed.data).toBe('');
-    // The answer arrives while no connection is there to take it.
-    await new Promise((r) => setTimeout(r, 2500));
+    // The answer arrives while no connection is there to take it, and waits longer than the session's idle timeout.
+    await waitFor(async () => (await home.status()).instances.find((i) => i.server === 'feature')?.inFlight === 0, 10_000, 'the call to finish');
+    await new Promise((r) => setTimeout(r, 3000));
     const resumed = await fetch(`${base}/mcp`, { headers: { accept: 'text/event-stream', 'mcp-session-id': s.id, 'last-event-id': primed.id! } });
     expect(resumed.status).toBe(200);
     const after = await readEvents(resumed, (e) => e.some((x) => x.data.includes('"id":"cut"')));

@@ -2,7 +2,7 @@
 import { RESUME_STORE_BYTES } from '../protocol/limits.js';
 
 /** How long an event stays replayable. */
-const RESUME_WINDOW_MS = 5 * 60 * 1000;
+export const RESUME_WINDOW_MS = 5 * 60 * 1000;
 
 interface Stored {
   stream: number;

@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { admit } from '../protocol/backlog.js';
 import { encodeMessage, errorResponse, idKey, isRequest, isResponse, RpcCode, type JsonRpcId, type JsonRpcMessage } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
-import { ResumeStore } from './resume-store.js';
+import { RESUME_WINDOW_MS, ResumeStore } from './resume-store.js';
 import { SseStream } from './sse-stream.js';
 
 /** What a client is told to wait before reconnecting a dropped stream (SSE `retry`). */
@@ -40,6 +40,8 @@ export class StreamableTransport implements MessageTransport {
   private readonly conns = new Set<SseStream>();
   /** Streams whose answer was written live but was too large to keep: a resume of one gets an error, not silence. */
   private readonly unkept = new Map<number, JsonRpcId>();
+  /** Streams whose answer came while they were disconnected and was not resumed yet, with when that was. */
+  private readonly awaitingResume = new Map<number, number>();
   private readonly store = new ResumeStore();
   private protocolVersion = '';
   private initializeVersion?: string;
@@ -49,9 +51,11 @@ export class StreamableTransport implements MessageTransport {
 
   async start(): Promise<void> {}
 
-  /** True while a request is in flight or a stream is open: the session is in use, not idle. */
+  /** True while a request is in flight, a stream is open, or an answer waits for its client to resume: not idle. */
   get busy(): boolean {
-    return this.byRequest.size > 0 || !!this.standalone.conn?.open;
+    const now = Date.now();
+    for (const [no, at] of this.awaitingResume) if (now - at > RESUME_WINDOW_MS) this.awaitingResume.delete(no);
+    return this.byRequest.size > 0 || !!this.standalone.conn?.open || this.awaitingResume.size > 0;
   }
 
   /** Unread bytes this session's responses still hold. */
@@ -80,17 +84,23 @@ export class StreamableTransport implements MessageTransport {
 
   /**
    * GET: the stream for unrelated messages (first what was sent while none was open), or with Last-Event-ID the rest
-   * of a dropped stream, then its live end. An id from an earlier daemon counts as none.
+   * of a dropped stream, then its live end. The GET stream's id from an earlier daemon counts as none.
    */
   handleGet(req: IncomingMessage, res: ServerResponse): void {
     this.noteVersion(req);
     const last = /^([0-9a-f]+)\.(\d+)\.(\d+)$/.exec(String(req.headers['last-event-id'] ?? ''));
     const resumed = !!last && last[1] === this.epoch;
+    if (last && !resumed && last[2] !== '0') {
+      // A request's stream from an earlier daemon: its answer went with that daemon (the GET stream can start over).
+      const error = errorResponse(null, RpcCode.InvalidRequest, 'Last-Event-ID names a request stream of an earlier daemon; it cannot be resumed: retry the request');
+      return void res.writeHead(400, { 'content-type': 'application/json' }).end(encodeMessage(error));
+    }
     const no = resumed ? Number(last[2]) : 0;
     const pending = no === 0 ? this.standalone : [...this.byRequest.values()].find((s) => s.no === no);
     const stream = pending ?? { no, seq: 0, written: 0 };
     const from = resumed ? Number(last[3]) : stream.written;
     const conn = this.attach(stream, res, resumed);
+    if (resumed) this.awaitingResume.delete(no);
     for (const e of this.store.after(no, from)) conn.write({ id: this.eventId(no, e.seq), event: 'message', data: e.text });
     stream.written = Math.max(stream.written, stream.seq);
     if (pending) return;
@@ -130,7 +140,8 @@ export class StreamableTransport implements MessageTransport {
     }
     if (answers !== undefined) {
       this.byRequest.delete(idKey(answers));
-      stream.conn?.end();
+      if (stream.conn) stream.conn.end();
+      else this.awaitingResume.set(stream.no, Date.now());
     }
   }
 
