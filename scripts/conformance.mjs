@@ -1,4 +1,4 @@
-// Runs @modelcontextprotocol/conformance (needs Node 22, from the npm package `node`) against mcplex's /mcp
+// Runs @modelcontextprotocol/conformance --suite all (needs Node 22, from the npm package `node`) against mcplex's /mcp
 // fronting server-everything, with test/conformance/expected-failures.yml as the baseline.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +28,7 @@ let code = 1;
 try {
   execFileSync(process.execPath, [cli, 'start'], { env, stdio: 'inherit' });
   const { port } = JSON.parse(fs.readFileSync(path.join(home, 'daemon.json'), 'utf8'));
-  const run = spawnSync(node22, [suite, 'server', '--url', `http://127.0.0.1:${port}/mcp`, '--expected-failures', path.join(root, 'test/conformance/expected-failures.yml')], {
+  const run = spawnSync(node22, [suite, 'server', '--url', `http://127.0.0.1:${port}/mcp`, '--suite', 'all', '--expected-failures', path.join(root, 'test/conformance/expected-failures.yml')], {
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
     timeout: 10 * 60 * 1000,

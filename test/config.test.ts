@@ -55,6 +55,7 @@ describe('parseConfig', () => {
       idleTimeout: 600_000,
       callTimeout: 120_000,
       startTimeout: 60_000,
+      httpIdleTimeout: 120_000,
       auth: { mode: 'owner', tokens: [], apiKeys: [] },
       env: {},
     });

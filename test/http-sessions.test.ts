@@ -19,9 +19,10 @@ async function setup(opts: { idleMs?: number; maxSessions?: number }) {
     ...opts,
     open: (transport: MessageTransport) => {
       transport.onmessage = (m) => {
-        if ('id' in m && 'method' in m && m.method === 'initialize') {
+        if (!('id' in m && 'method' in m)) return;
+        if (m.method === 'initialize') {
           void transport.send({ jsonrpc: '2.0', id: m.id, result: { protocolVersion: '2025-06-18', capabilities: {}, serverInfo: { name: 't', version: '1' } } });
-        }
+        } else void transport.send({ jsonrpc: '2.0', id: m.id, error: { code: -32600, message: 'send initialize first' } });
       };
       void transport.start();
       return { close: async () => void closed++ };
@@ -67,9 +68,11 @@ describe('HttpSessions', () => {
 
   it('answers a request without a session id or initialize with 400', async () => {
     const t = await setup({});
-    const r = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
+    const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const r = await fetch(t.url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
     expect(r.status).toBe(400);
-    const bad = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    expect(((await r.json()) as any).id).toBe(1);
+    const bad = await fetch(t.url, { method: 'POST', headers, body: '{not json' });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as any).error.code).toBe(-32700);
     await t.sessions.close();

@@ -10,6 +10,7 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Home, ROOT, alive, descendants, serverEntry, servers, text, waitFor, call } from './helpers/harness.js';
+import { freePort, startDaemon } from './helpers/raw-http.js';
 
 let home: Home | undefined;
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -19,21 +20,6 @@ afterEach(async () => {
   home = undefined;
 });
 
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-/** Starts the daemon (through the CLI) and returns its base URL. */
-async function startDaemon(h: Home): Promise<string> {
-  const r = await h.cli(['start']);
-  expect(r.code).toBe(0);
-  return `http://127.0.0.1:${h.daemonInfo()!.port}`;
-}
 
 async function httpClient(url: string, opts: { roots?: string; headers?: Record<string, string> } = {}): Promise<Client> {
   const client = new Client({ name: 'http-client', version: '1' }, { capabilities: opts.roots ? { roots: {} } : {} });

@@ -4,6 +4,8 @@ import type { ResolvedServer } from '../env/resolve.js';
 import type { ServerConfig } from '../config/types.js';
 import { commandProblem, cwdProblem } from '../config/commands.js';
 import type { MessageTransport } from '../protocol/transport.js';
+import { encodeMessage, RpcCode } from '../protocol/jsonrpc.js';
+import { BackendRpcError } from '../protocol/errors.js';
 import { StdioTransport } from './stdio.js';
 import { dockerArgs } from './docker.js';
 
@@ -66,11 +68,14 @@ async function remote(resolved: ResolvedServer & { url: string }, server: Server
     return err.message === 'fetch failed' || reason !== opts.redact(err.message) ? `cannot connect to ${shown} (${reason})` : `${shown}: ${reason}`;
   };
   const send = transport.send.bind(transport);
-  transport.send = (message) =>
-    send(message).catch((err: Error) => {
+  transport.send = perMessageErrors((message, options) =>
+    send(message, options).catch((err: Error) => {
+      // An HTTP status is the remote's answer to this one message (perMessageErrors decides); anything else is the connection.
+      if (typeof (err as { code?: unknown }).code === 'number') throw err;
       failure = describe(err);
       throw new Error(failure);
-    });
+    }),
+  );
   const start = transport.start.bind(transport);
   transport.start = () =>
     start().catch((err: Error) => {
@@ -95,5 +100,22 @@ export async function connectBackend(resolved: ResolvedServer, server: ServerCon
     stderrTail: (n) => stdio.stderr.tail(n),
     exitDescription: () => stdio.exitDescription || 'closed',
     exitStatus: () => stdio.exit ?? undefined,
+  };
+}
+
+/**
+ * Wraps a remote transport's send so that a message that cannot be written, or that the remote refuses (an HTTP
+ * error other than 404, which means our session is gone), fails alone instead of closing the connection.
+ */
+function perMessageErrors(send: MessageTransport['send']): MessageTransport['send'] {
+  return async (message, options) => {
+    encodeMessage(message);
+    try {
+      await send(message, options);
+    } catch (err) {
+      const status = (err as { code?: unknown }).code;
+      if (typeof status !== 'number' || status < 400 || status === 404) throw err;
+      throw new BackendRpcError({ code: RpcCode.InternalError, message: `the remote server refused this message (HTTP ${status}): ${(err as Error).message}` });
+    }
   };
 }

@@ -1,8 +1,9 @@
 // A stdio backend: the server runs in its own process group; stdout is bounded NDJSON, stderr is drained into a ring.
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Logger } from 'pino';
-import { idFromHead, parseMessage, type JsonRpcMessage } from '../protocol/jsonrpc.js';
-import { LineSplitter, MAX_FRAME_BYTES } from '../protocol/lines.js';
+import { encodeMessage, errorResponse, parseMessage, RpcCode, type JsonRpcId, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import { LineSplitter } from '../protocol/lines.js';
+import { MAX_FRAME_BYTES } from '../protocol/limits.js';
 import type { MessageTransport } from '../protocol/transport.js';
 import { LineRing } from '../supervisor/ring.js';
 import { terminateGroup, type LadderTiming, DEFAULT_LADDER } from '../supervisor/terminate.js';
@@ -55,25 +56,29 @@ export class StdioTransport implements MessageTransport {
       });
       this.child = child;
       const { log, redact } = this.opts;
+      const cap = this.opts.maxFrameBytes ?? MAX_FRAME_BYTES;
+      // An answer that cannot be delivered fails the request it answers at once (rather than after callTimeout); a
+      // request from the server that cannot be read is refused to the server.
+      const refuse = (id: JsonRpcId | null, request: boolean, message: string, code: string) => {
+        if (id === null) return;
+        if (request) void this.send(errorResponse(id, RpcCode.InvalidRequest, message, { code })).catch(() => undefined);
+        else this.onmessage?.(errorResponse(id, RpcCode.InternalError, message, { code }));
+      };
       const stdout = new LineSplitter(
         {
           line: (text) => {
-            const parsed = parseMessage(text);
-            if ('message' in parsed) this.onmessage?.(parsed.message);
-            else log.warn({ line: redact(text).slice(0, 200) }, 'backend wrote a non-JSON-RPC line to stdout; skipped');
+            // No depth limit on what a server sends: an answer too deep to forward fails when it is written.
+            const parsed = parseMessage(text, { maxDepth: Infinity });
+            if ('message' in parsed) return this.onmessage?.(parsed.message);
+            log.warn({ line: redact(text).slice(0, 200), why: parsed.error.message }, 'backend wrote an invalid line to stdout; skipped');
+            refuse(parsed.id, parsed.request, `the server sent an invalid message: ${parsed.error.message}`, 'MESSAGE_INVALID');
           },
-          oversize: (bytes, head) => {
-            const cap = this.opts.maxFrameBytes ?? MAX_FRAME_BYTES;
+          oversize: (bytes, _head, id, request) => {
             log.error({ bytes, cap }, 'backend sent an oversized frame; dropped');
-            // Answer the request the frame belonged to, so its caller gets an error now rather than a timeout.
-            const id = idFromHead(head);
-            if (id !== null) {
-              const message = `the server's response was ${bytes} bytes, over mcplex's ${cap}-byte frame limit; it was dropped`;
-              this.onmessage?.({ jsonrpc: '2.0', id, error: { code: -32000, message } });
-            }
+            refuse(id, request, `the server's message was ${bytes} bytes, over mcplex's ${cap / 1048576} MiB frame limit; it was dropped`, 'MESSAGE_TOO_LARGE');
           },
         },
-        this.opts.maxFrameBytes ?? MAX_FRAME_BYTES,
+        cap,
       );
       const stderr = new LineSplitter({
         line: (text) => {
@@ -109,11 +114,18 @@ export class StdioTransport implements MessageTransport {
     });
   }
 
+  /** Rejects with MESSAGE_TOO_LARGE / MESSAGE_INVALID when this one message cannot be written; any other error means the process is gone. */
   send(message: JsonRpcMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || this.closed || stdin.destroyed) return Promise.reject(new Error('backend is not running'));
+    let line: string;
+    try {
+      line = encodeMessage(message, this.opts.maxFrameBytes ?? MAX_FRAME_BYTES) + '\n';
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return new Promise((resolve, reject) => {
-      stdin.write(JSON.stringify(message) + '\n', (err) => (err ? reject(err) : resolve()));
+      stdin.write(line, (err) => (err ? reject(err) : resolve()));
     });
   }
 

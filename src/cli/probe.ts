@@ -10,6 +10,7 @@ import type { HomePaths } from '../home/paths.js';
 import { Instance } from '../pool/instance.js';
 import { ManifestCache } from '../pool/manifest.js';
 import { VERSION } from '../version.js';
+import { TaskTable } from '../router/tasks.js';
 
 /** How one start went: its tool count, or the error a client would get (redacted). */
 export type ProbeResult = { ok: true; tools: number } | { ok: false; error: string };
@@ -38,6 +39,7 @@ export async function probeServer(name: string, server: ServerConfig, config: Co
     gateway: () => config.gateway,
     version: VERSION,
     redact: redactor(resolved.secrets),
+    tasks: new TaskTable(),
   }, {});
   try {
     await inst.ensureStarted();

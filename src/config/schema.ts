@@ -135,6 +135,7 @@ const gatewaySchema = orEmpty(
     idleTimeout: duration().prefault('10m'),
     callTimeout: duration(MAX_CALL_TIMEOUT).prefault('2m'),
     startTimeout: duration().prefault('60s'),
+    httpIdleTimeout: duration().prefault('2m'),
     auth: z
       .strictObject({
         mode: z.enum(['owner', 'token', 'localhost']).prefault('owner'),

@@ -60,6 +60,8 @@ export interface GatewayConfig {
   readonly idleTimeout: number;
   readonly callTimeout: number;
   readonly startTimeout: number;
+  /** An HTTP session with no request in flight and no open stream for this long is closed (re-created if its client returns). */
+  readonly httpIdleTimeout: number;
   readonly auth: AuthConfig;
   readonly env: Readonly<Record<string, string>>;
 }

@@ -137,6 +137,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
 
   const http = new HttpSessions({
     log,
+    stateDir: paths.run, idleMs: () => hub.config().gateway.httpIdleTimeout,
     open: (transport, o) =>
       openSession(transport, {
         cwd: os.homedir(),

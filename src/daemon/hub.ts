@@ -4,13 +4,16 @@ import type { Config } from '../config/types.js';
 import type { AuditLog, AuditRecord } from '../observe/audit.js';
 import { Metrics } from '../observe/metrics.js';
 import { readEnvFile } from '../env/dotenv.js';
-import { RpcCode, type JsonRpcNotification, type JsonRpcRequest } from '../protocol/jsonrpc.js';
+import { RpcCode, type JsonRpcNotification, type JsonRpcRequest, type Params } from '../protocol/jsonrpc.js';
 import type { Instance } from '../pool/instance.js';
 import type { Pool } from '../pool/pool.js';
 import { BackendRpcError } from '../protocol/errors.js';
 import type { Session, SessionHost } from '../session/session.js';
+import { mostVerbose } from '../session/log-levels.js';
 import type { ServerEditor } from '../catalog/catalog.js';
 import type { TrustStore } from '../home/trust.js';
+import type { ListKind } from '../pool/listing.js';
+import { relatedTaskId, rewriteTaskIds } from '../router/tasks.js';
 
 /** How many recent failed calls status keeps. */
 const RECENT_ERRORS = 20;
@@ -21,6 +24,9 @@ const NEEDS: Record<string, string> = {
   'elicitation/create': 'elicitation',
   'roots/list': 'roots',
 };
+
+/** How many URL elicitations are remembered until their completion notification arrives. */
+const MAX_ELICITATIONS = 1000;
 
 /** Implements SessionHost: sessions see the daemon only through this. */
 export class Hub implements SessionHost {
@@ -34,6 +40,8 @@ export class Hub implements SessionHost {
   private refusedEdit?: string;
   /** Bumped whenever the config or the gateway .env changes; sessions re-resolve when it moves. */
   private gen = 0;
+  /** URL elicitation id → the session that was asked (for notifications/elicitation/complete). */
+  private readonly elicitations = new Map<string, string>();
 
   constructor(
     config: Config,
@@ -49,7 +57,9 @@ export class Hub implements SessionHost {
     pool.events = {
       notification: (inst, n) => this.fanOut(inst, n),
       request: (inst, req) => this.routeServerRequest(inst, req),
-      manifestChanged: (inst) => this.forSessionsUsing(inst, (s) => s.notify('notifications/tools/list_changed')),
+      listChanged: (inst, kind) => this.listChanged(inst, kind),
+      logLevel: (inst) => mostVerbose(this.sessionsOf(inst).flatMap((s) => s.requestedLogLevel ?? [])),
+      urlElicitation: (_inst, ids, sid) => ids.forEach((id) => this.rememberElicitation(id, sid)),
     };
   }
 
@@ -141,23 +151,55 @@ export class Hub implements SessionHost {
   }
 
   sessionClosed(session: Session): void {
+    const used = this.pool.list().filter((i) => i.owner === session.id || session.uses(i.key));
     this.sessions.delete(session.id);
     void this.pool.stopSession(session.id);
+    // The level a shared backend runs at may fall now that this session is gone.
+    for (const inst of used) inst.syncLogLevel();
   }
 
-  private forSessionsUsing(inst: Instance, fn: (s: Session) => void): void {
-    for (const s of this.sessions.values()) if (s.uses(inst.key)) fn(s);
+  logLevelChanged(session: Session): void {
+    for (const inst of this.pool.list()) if (inst.owner === session.id || (!inst.owner && session.uses(inst.key))) inst.syncLogLevel();
   }
 
-  /** Relays a backend notification to the sessions it concerns. */
+  /** The sessions an instance serves: its owner for a dedicated one, else every session whose servers resolve to it. */
+  private sessionsOf(inst: Instance): Session[] {
+    if (inst.owner) return [this.sessions.get(inst.owner)].filter((s): s is Session => s !== undefined);
+    return [...this.sessions.values()].filter((s) => s.uses(inst.key));
+  }
+
+  /** A backend's list changed (its manifest is already new): one notification of that kind per session it concerns. */
+  private listChanged(inst: Instance, kind: ListKind): void {
+    for (const s of this.sessionsOf(inst)) if (kind !== 'tools' || s.showsDirect) s.notify(`notifications/${kind}/list_changed`);
+  }
+
+  private rememberElicitation(elicitationId: string, sessionId: string): void {
+    this.elicitations.delete(elicitationId);
+    this.elicitations.set(elicitationId, sessionId);
+    if (this.elicitations.size > MAX_ELICITATIONS) this.elicitations.delete(this.elicitations.keys().next().value!);
+  }
+
+  /** Relays a backend notification to the sessions it concerns (a task's or an elicitation's own session only). */
   private fanOut(inst: Instance, n: JsonRpcNotification): void {
-    if (n.method === 'notifications/message') {
-      this.forSessionsUsing(inst, (s) => s.wantsLog(n.params?.level) && s.notify(n.method, n.params));
+    const status = n.method === 'notifications/tasks/status';
+    const taskId = status ? (n.params?.taskId as string | undefined) : relatedTaskId(n.params);
+    const task = taskId === undefined ? undefined : this.pool.tasks.forBackend(inst.key, taskId);
+    const log = n.method === 'notifications/message';
+    if (task) {
+      const s = this.sessions.get(task.session);
+      if (s && (!log || s.wantsLog(n.params?.level))) s.notify(n.method, rewriteTaskIds(n.params, this.pool.tasks.toClient(inst.key)));
+    } else if (status) {
+      return; // a task no client knows (one mcplex runs for a plain call): nobody to tell
+    } else if (log) {
+      for (const s of this.sessionsOf(inst)) if (s.wantsLog(n.params?.level)) s.notify(n.method, n.params);
     } else if (n.method === 'notifications/resources/updated') {
       const subs = inst.subscribers(String(n.params?.uri));
       for (const id of subs) this.sessions.get(id)?.notify(n.method, n.params);
-    } else if (n.method.endsWith('/list_changed')) {
-      this.forSessionsUsing(inst, (s) => s.notify(n.method, n.params));
+    } else if (n.method === 'notifications/elicitation/complete') {
+      const id = String(n.params?.elicitationId ?? '');
+      const target = this.elicitations.get(id) ?? inst.owner;
+      this.elicitations.delete(id);
+      if (target) this.sessions.get(target)?.notify(n.method, n.params);
     }
   }
 
@@ -166,7 +208,9 @@ export class Hub implements SessionHost {
    * session; a shared one may only ask the sole session with a request in flight on it — never a guessed client.
    */
   private async routeServerRequest(inst: Instance, req: JsonRpcRequest): Promise<unknown> {
-    const candidates = inst.owner ? [inst.owner] : inst.sessionsInFlight();
+    const taskId = relatedTaskId(req.params);
+    const task = taskId === undefined ? undefined : this.pool.tasks.forBackend(inst.key, taskId);
+    const candidates = inst.owner ? [inst.owner] : task ? [task.session] : inst.sessionsInFlight();
     if (candidates.length !== 1) {
       throw new BackendRpcError({
         code: RpcCode.InvalidRequest,
@@ -178,6 +222,9 @@ export class Hub implements SessionHost {
     if (!session || !need || session.clientCapabilities[need] === undefined) {
       throw new BackendRpcError({ code: RpcCode.MethodNotFound, message: `the client does not support ${req.method}` });
     }
-    return session.requestClient(req.method, req.params);
+    const params = task ? rewriteTaskIds(req.params, this.pool.tasks.toClient(inst.key)) : req.params;
+    const elicitationId = (params as Params | undefined)?.elicitationId;
+    if (req.method === 'elicitation/create' && typeof elicitationId === 'string') this.rememberElicitation(elicitationId, session.id);
+    return session.requestClient(req.method, params);
   }
 }

@@ -2,10 +2,14 @@
 import crypto from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { MAX_FRAME_BYTES } from '../protocol/lines.js';
+import { encodeMessage, errorResponse, idKey, isRequest, parseMessage, RpcCode, type JsonRpcMessage, type JsonRpcResponse } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
+import type { SessionState } from '../session/session.js';
+import { SUPPORTED_VERSIONS } from '../session/negotiate.js';
+import { readBody } from './body.js';
+import { LegacySseTransport } from './legacy-sse.js';
+import { SessionFiles } from './session-files.js';
+import { StreamableTransport } from './streamable.js';
 
 /** What the daemon opens for each HTTP session. */
 export interface HttpSessionOptions {
@@ -15,63 +19,49 @@ export interface HttpSessionOptions {
   origin: string;
 }
 
-export interface HttpSessionsDeps {
-  log: Logger;
-  /** Opens an mcplex session over a transport; returns a function that closes it. */
-  open(transport: MessageTransport, opts: HttpSessionOptions): { close(): Promise<void> };
-  /** Abandoned sessions (no request for this long) are closed. */
-  idleMs?: number;
-  /** At most this many HTTP sessions; past it the least recently used is closed. */
-  maxSessions?: number;
+/** The session the daemon opened, as the HTTP front sees it. */
+export interface HttpSessionHandle {
+  close(): Promise<void>;
+  /** What the client told the session (saved so a daemon restart loses none of it). */
+  state?(): SessionState | undefined;
+  /** Continues a session of an earlier daemon: initialized, with its saved state. */
+  restore?(state: SessionState): Promise<void>;
+  onstatechange?: () => void;
 }
 
-/** The SDK's HTTP server transports, loaded on the first HTTP session (a daemon serving only shims never pays for them). */
-const sdk = {
-  streamable: () => import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
-  sse: () => import('@modelcontextprotocol/sdk/server/sse.js'),
-};
+export interface HttpSessionsDeps {
+  log: Logger;
+  /** Opens an mcplex session over a transport. */
+  open(transport: MessageTransport, opts: HttpSessionOptions): HttpSessionHandle;
+  /** A session with no request in flight and no open stream for this long is closed (default 2 minutes). */
+  idleMs?: number | (() => number);
+  /** At most this many HTTP sessions; past it the least recently used is closed. */
+  maxSessions?: number;
+  /** Where session state is kept across daemon restarts (MCPLEX_HOME/run); none: not kept. */
+  stateDir?: string;
+}
 
 interface Entry {
-  transport: StreamableHTTPServerTransport | SSEServerTransport;
-  kind: 'streamable' | 'sse';
-  session: { close(): Promise<void> };
+  transport: StreamableTransport | LegacySseTransport;
+  session: HttpSessionHandle;
   lastSeen: number;
 }
 
-class BodyError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
+/** How often idle sessions are looked for. */
+const SWEEP_MS = 5000;
+/** How many ids of sessions ended with DELETE are remembered (their requests get 404, not a new session). */
+const MAX_ENDED = 10_000;
+
+function json(res: ServerResponse, status: number, body: JsonRpcResponse): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(encodeMessage(body));
 }
 
-function readBody(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_FRAME_BYTES) {
-        reject(new BodyError(413, `request body over the ${MAX_FRAME_BYTES / 1048576} MiB limit`));
-        req.destroy();
-      } else parts.push(c);
-    });
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(parts).toString('utf8')));
-      } catch (err) {
-        reject(new BodyError(400, `Parse error: ${(err as Error).message}`));
-      }
-    });
-    req.on('error', reject);
-  });
+function badRequest(res: ServerResponse, status: number, message: string, code: number = RpcCode.ConnectionClosed): void {
+  json(res, status, errorResponse(null, code, message));
 }
 
-function rpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }));
-}
-
-function isInitialize(body: unknown): boolean {
-  return !!body && typeof body === 'object' && !Array.isArray(body) && (body as { method?: unknown }).method === 'initialize';
+function isInitialize(m: JsonRpcMessage): boolean {
+  return isRequest(m) && m.method === 'initialize';
 }
 
 /** The session options a request carries (workspace header or query, surface query). */
@@ -82,22 +72,38 @@ function sessionOptions(req: IncomingMessage, url: URL, origin: string): HttpSes
   return { ...(workspace ? { workspace } : {}), ...(surface ? { surface } : {}), origin };
 }
 
-/** Routes HTTP MCP traffic to per-session SDK transports. */
+/** Routes HTTP MCP traffic to per-session transports. */
 export class HttpSessions {
   private readonly entries = new Map<string, Entry>();
+  private readonly recreating = new Map<string, Promise<Entry>>();
+  private readonly ended = new Set<string>();
+  private readonly files: SessionFiles;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly deps: HttpSessionsDeps) {
-    const idle = deps.idleMs ?? 30 * 60 * 1000;
-    this.sweeper = setInterval(() => {
-      const cutoff = Date.now() - idle;
-      for (const [id, e] of this.entries) if (e.lastSeen < cutoff) void this.drop(id, 'idle');
-    }, Math.min(idle, 60_000));
+    this.files = new SessionFiles(deps.stateDir);
+    this.sweeper = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.idleMs()));
     this.sweeper.unref();
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private idleMs(): number {
+    const v = this.deps.idleMs;
+    return (typeof v === 'function' ? v() : v) ?? 2 * 60 * 1000;
+  }
+
+  /** Closes idle sessions (their state stays on disk: the client may come back). */
+  private sweep(): void {
+    const now = Date.now();
+    const cutoff = now - this.idleMs();
+    for (const [id, e] of this.entries) {
+      if (!(e.transport instanceof StreamableTransport)) continue;
+      if (e.transport.busy) e.lastSeen = now;
+      else if (e.lastSeen < cutoff) void this.drop(id, 'idle');
+    }
   }
 
   private async drop(id: string, why: string): Promise<void> {
@@ -116,86 +122,140 @@ export class HttpSessions {
     if (oldest) void this.drop(oldest[0], 'too many http sessions');
   }
 
-  private async newStreamable(opts: HttpSessionOptions, id?: string): Promise<StreamableHTTPServerTransport> {
-    const { StreamableHTTPServerTransport } = await sdk.streamable();
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => id ?? crypto.randomUUID(),
-      onsessioninitialized: (sid: string): void => this.admit(sid, { transport, kind: 'streamable', session, lastSeen: Date.now() }),
-    });
-    const session = this.deps.open(transport as unknown as MessageTransport, opts);
-    transport.onclose = () => {
-      const sid = transport.sessionId;
-      if (sid && this.entries.get(sid)?.transport === transport) this.entries.delete(sid);
-      void session.close();
-    };
-    if (id) {
-      // A session id from before a daemon restart: re-create it as already initialized (Claude Code never
-      // re-initializes after a 404). The SDK offers no public way to do this, hence the private fields.
-      const inner = (transport as unknown as { _webStandardTransport: { sessionId?: string; _initialized: boolean } })._webStandardTransport;
-      inner.sessionId = id;
-      inner._initialized = true;
-      this.admit(id, { transport, kind: 'streamable', session, lastSeen: Date.now() });
+  /** Opens a session over a new /mcp transport; its state is saved whenever it changes. */
+  private open(id: string, opts: HttpSessionOptions): Entry {
+    const transport = new StreamableTransport(id);
+    const session = this.deps.open(transport, opts);
+    session.onstatechange = () => this.files.save(id, session.state?.());
+    const entry: Entry = { transport, session, lastSeen: Date.now() };
+    this.admit(id, entry);
+    transport.onclose = ((close) => () => {
+      if (this.entries.get(id) === entry) this.entries.delete(id);
+      close?.();
+    })(transport.onclose);
+    return entry;
+  }
+
+  /**
+   * The live session `id`, else — unless the client ended it with DELETE — the same session re-created with the
+   * state it had (the daemon restarted, or the session idled out; Claude Code never re-initializes after a 404).
+   */
+  private async find(id: string, req: IncomingMessage, url: URL): Promise<Entry | undefined> {
+    let pending = this.recreating.get(id);
+    const live = this.entries.get(id);
+    if (!pending && (live || this.ended.has(id))) return live;
+    if (!pending) {
+      this.deps.log.info({ httpSession: id }, 're-creating an unknown http session (daemon restarted, or it idled out)');
+      const entry = this.open(id, sessionOptions(req, url, 'http'));
+      pending = (async () => {
+        await entry.session.restore?.(this.files.load(id) ?? { capabilities: {}, subscriptions: [] });
+        return entry;
+      })().finally(() => this.recreating.delete(id));
+      this.recreating.set(id, pending);
     }
-    return transport;
+    return pending;
   }
 
   /** POST/GET/DELETE /mcp. */
   async handleStreamable(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    let body: unknown;
-    if (req.method === 'POST') {
-      try {
-        body = await readBody(req);
-      } catch (err) {
-        const e = err as BodyError;
-        return rpcError(res, e.status ?? 400, e.status === 413 ? -32600 : -32700, e.message);
-      }
-    }
     const sid = req.headers['mcp-session-id'] as string | undefined;
-    let entry = sid ? this.entries.get(sid) : undefined;
-    if (!entry) {
-      if (sid) {
-        if (req.method === 'DELETE') return void res.writeHead(404).end();
-        this.deps.log.info({ httpSession: sid }, 're-creating an unknown http session (daemon restarted?)');
-        await this.newStreamable(sessionOptions(req, url, 'http'), sid);
-        entry = this.entries.get(sid);
-      } else if (req.method === 'POST' && isInitialize(body)) {
-        const transport = await this.newStreamable(sessionOptions(req, url, 'http'));
-        await transport.handleRequest(req, res, body);
-        return;
-      } else {
-        return rpcError(res, 400, -32000, 'Bad Request: send initialize first, or an Mcp-Session-Id header');
-      }
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
+      return badRequest(res, 400, `Bad Request: unsupported MCP-Protocol-Version ${version} (supported: ${SUPPORTED_VERSIONS.join(', ')})`);
     }
-    if (!entry) return rpcError(res, 500, -32603, 'could not open a session');
+    if (req.method === 'POST') return this.post(req, res, url, sid);
+    if (req.method === 'GET') {
+      if (!String(req.headers.accept ?? '').includes('text/event-stream')) return badRequest(res, 406, 'Not Acceptable: GET /mcp needs Accept: text/event-stream');
+      if (!sid) return badRequest(res, 400, 'Bad Request: GET /mcp needs an Mcp-Session-Id header (initialize first)');
+      const entry = await this.find(sid, req, url);
+      if (!entry) return badRequest(res, 404, 'Session not found: it was ended with DELETE; initialize a new one', -32001);
+      entry.lastSeen = Date.now();
+      return (entry.transport as StreamableTransport).handleGet(req, res);
+    }
+    if (req.method === 'DELETE') {
+      if (!sid) return badRequest(res, 400, 'Bad Request: DELETE /mcp needs an Mcp-Session-Id header');
+      const live = this.entries.has(sid);
+      this.remember(sid);
+      this.files.remove(sid);
+      if (!live) return badRequest(res, 404, 'Session not found', -32001);
+      await this.drop(sid, 'ended by the client (DELETE)');
+      return void res.writeHead(200).end();
+    }
+    res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse, url: URL, sid: string | undefined): Promise<void> {
+    const accept = String(req.headers.accept ?? '');
+    if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+      return badRequest(res, 406, 'Not Acceptable: POST /mcp needs Accept: application/json, text/event-stream');
+    }
+    if (!String(req.headers['content-type'] ?? '').includes('application/json')) {
+      return badRequest(res, 415, 'Unsupported Media Type: POST /mcp needs Content-Type: application/json');
+    }
+    const text = await readBody(req, res);
+    if (text === undefined) return;
+    const parsed = parseMessage(text);
+    if ('error' in parsed) return json(res, 400, errorResponse(parsed.id, parsed.error.code, parsed.error.message, parsed.error.data));
+    const message = parsed.message;
+    let entry: Entry | undefined;
+    if (isInitialize(message) && !(sid && this.entries.has(sid))) entry = this.open(crypto.randomUUID(), sessionOptions(req, url, 'http'));
+    else if (sid) entry = await this.find(sid, req, url);
+    else return this.sessionless(message, req, res, url);
+    if (!entry) return badRequest(res, 404, 'Session not found: it was ended with DELETE; initialize a new one', -32001);
     entry.lastSeen = Date.now();
-    await (entry.transport as StreamableHTTPServerTransport).handleRequest(req, res, body);
+    (entry.transport as StreamableTransport).handlePost(message, req, res);
+  }
+
+  /**
+   * A request without a session (server/discover, ping, or one sent before initialize): answered by a session that
+   * lives for this one request, so /mcp answers exactly as the shim does; an error comes with status 400.
+   */
+  private async sessionless(message: JsonRpcMessage, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (!isRequest(message)) return badRequest(res, 400, 'Bad Request: send initialize first, or an Mcp-Session-Id header');
+    const key = idKey(message.id);
+    let answered!: (r: JsonRpcResponse) => void;
+    const answer = new Promise<JsonRpcResponse>((resolve) => (answered = resolve));
+    const transport: MessageTransport = {
+      start: async () => undefined,
+      close: async () => undefined,
+      send: async (m) => {
+        if (!('method' in m) && m.id !== null && idKey(m.id) === key) answered(m);
+      },
+    };
+    const session = this.deps.open(transport, sessionOptions(req, url, 'http'));
+    transport.onmessage?.(message);
+    const reply = await answer;
+    await session.close();
+    json(res, reply.error ? 400 : 200, reply);
+  }
+
+  private remember(id: string): void {
+    this.ended.add(id);
+    if (this.ended.size > MAX_ENDED) this.ended.delete(this.ended.values().next().value!);
   }
 
   /** GET /sse: a legacy SSE session; messages come back on POST /messages?sessionId=…. */
   async handleSse(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const { SSEServerTransport } = await sdk.sse();
-    const transport = new SSEServerTransport('/messages', res);
-    const session = this.deps.open(transport as unknown as MessageTransport, sessionOptions(req, url, 'sse'));
-    this.admit(transport.sessionId, { transport, kind: 'sse', session, lastSeen: Date.now() });
+    const transport = new LegacySseTransport(res, '/messages');
+    const session = this.deps.open(transport, sessionOptions(req, url, 'sse'));
+    this.admit(transport.sessionId, { transport, session, lastSeen: Date.now() });
     res.on('close', () => void this.drop(transport.sessionId, 'sse stream closed'));
   }
 
   /** POST /messages?sessionId=…. */
   async handleMessages(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const entry = this.entries.get(url.searchParams.get('sessionId') ?? '');
-    if (!entry || entry.kind !== 'sse') return rpcError(res, 404, -32001, 'unknown sessionId; open GET /sse first');
+    if (!entry || !(entry.transport instanceof LegacySseTransport)) return badRequest(res, 404, 'unknown sessionId; open GET /sse first', -32001);
     entry.lastSeen = Date.now();
-    let body: unknown;
-    try {
-      body = await readBody(req);
-    } catch (err) {
-      const e = err as BodyError;
-      return rpcError(res, e.status ?? 400, -32700, e.message);
-    }
-    await (entry.transport as SSEServerTransport).handlePostMessage(req, res, body);
+    const text = await readBody(req, res);
+    if (text === undefined) return;
+    const parsed = parseMessage(text);
+    if ('error' in parsed) return json(res, 400, errorResponse(parsed.id, parsed.error.code, parsed.error.message, parsed.error.data));
+    res.writeHead(202).end('Accepted');
+    entry.transport.receive(parsed.message);
   }
 
-  /** Closes every HTTP session (shutdown). */
+  /** Closes every HTTP session (shutdown); their state stays on disk for the next daemon. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
     await Promise.all([...this.entries.keys()].map((id) => this.drop(id, 'daemon stopping')));

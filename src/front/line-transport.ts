@@ -1,11 +1,13 @@
 // The daemon's end of a shim connection on mcplex.sock: after the HTTP upgrade, a hello line, the welcome, then one
-// JSON-RPC message per line. Outgoing backlog is capped: a client that stops reading loses its session, not our memory.
+// JSON-RPC message per line. Outgoing backlog counts in the daemon's output budget: a client that stops reading gets
+// errors instead of answers, then loses its connection, never our memory.
 import type net from 'node:net';
 import type { Logger } from 'pino';
-import { errorResponse, idFromHead, parseMessage, salvageId, type JsonRpcMessage } from '../protocol/jsonrpc.js';
-import { LineSplitter, MAX_BACKLOG_BYTES, MAX_FRAME_BYTES } from '../protocol/lines.js';
+import { encodeMessage, errorResponse, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import { LineSplitter, MAX_FRAME_BYTES } from '../protocol/lines.js';
 import { isHello, SHIM_STOPPING_LINE, type ShimHello } from '../protocol/shim-hello.js';
 import type { MessageTransport } from '../protocol/transport.js';
+import { decodeClientFrame, encodeForClient, watchOutlet } from './client-frames.js';
 
 /** The HTTP Upgrade protocol name of the shim channel. */
 export const SHIM_LINES_PROTOCOL = 'mcplex-lines';
@@ -23,7 +25,17 @@ export class LineTransport implements MessageTransport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
 
-  constructor(private readonly socket: net.Socket, private readonly log: Logger) {}
+  private readonly release: () => void;
+
+  constructor(private readonly socket: net.Socket, log: Logger) {
+    this.release = watchOutlet({
+      queued: () => socket.writableLength,
+      cut: () => {
+        log.warn({ backlog: socket.writableLength }, 'the shim took nothing of what was sent to it for too long; closing its connection');
+        socket.destroy();
+      },
+    });
+  }
 
   async start(): Promise<void> {
     // Lines are delivered by the connection's splitter (see acceptShimLines); nothing to start.
@@ -31,31 +43,24 @@ export class LineTransport implements MessageTransport {
 
   /** Handles one line from the shim: a message, or an error answer for one that is not JSON-RPC. */
   receive(text: string): void {
-    const parsed = parseMessage(text);
-    if ('message' in parsed) this.onmessage?.(parsed.message);
-    else this.write(JSON.stringify(errorResponse(salvageId(text), parsed.error.code, parsed.error.message)));
+    const decoded = decodeClientFrame(text);
+    if ('message' in decoded) this.onmessage?.(decoded.message);
+    else void this.send(decoded.reply).catch(() => undefined);
   }
 
   send(message: JsonRpcMessage): Promise<void> {
     if (this.socket.destroyed) return Promise.reject(new Error('shim connection closed'));
-    let text: string;
     try {
-      text = JSON.stringify(message);
+      this.write(encodeForClient(message, this.socket.writableLength));
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    this.write(text);
     return Promise.resolve();
   }
 
-  /** Writes a line; past the backlog cap the shim is not reading, and its connection is closed. */
+  /** Writes one line to the shim. */
   write(line: string): void {
-    if (this.socket.destroyed) return;
-    this.socket.write(line + '\n');
-    if (this.socket.writableLength > MAX_BACKLOG_BYTES) {
-      this.log.warn({ backlog: this.socket.writableLength }, 'shim stopped reading: its outgoing backlog passed the cap; closing the session');
-      this.socket.destroy();
-    }
+    if (!this.socket.destroyed) this.socket.write(line + '\n');
   }
 
   /** The daemon is stopping on purpose: tell the shim, then close. */
@@ -70,6 +75,7 @@ export class LineTransport implements MessageTransport {
 
   /** Called once the socket is gone. */
   closed(): void {
+    this.release();
     this.onclose?.();
   }
 }
@@ -95,12 +101,10 @@ export function acceptShimLines(socket: net.Socket, head: Buffer, deps: ShimLine
       const session = deps.hello(transport, hello);
       transport.write(JSON.stringify({ mcplex: 'welcome', session, version: deps.version }));
     },
-    oversize: (bytes, headText) => {
+    oversize: (bytes, _head, id, request) => {
       if (!welcomed) return void socket.destroy();
-      const id = idFromHead(headText);
-      transport.write(
-        JSON.stringify(errorResponse(id, -32600, `message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES / 1048576} MiB frame limit; it was dropped`)),
-      );
+      if (!request) return;
+      transport.write(encodeMessage(errorResponse(id, -32600, `message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES / 1048576} MiB frame limit; it was dropped`)));
     },
   });
   socket.setNoDelay(true);

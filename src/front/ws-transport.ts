@@ -1,7 +1,8 @@
-// MessageTransport over one WebSocket (a shim connection): one JSON-RPC message per text frame.
+// MessageTransport over one WebSocket (a shim connection on /ws): one JSON-RPC message per text frame.
 import type { WebSocket } from 'ws';
-import { errorResponse, parseMessage, salvageId, type JsonRpcMessage } from '../protocol/jsonrpc.js';
+import type { JsonRpcMessage } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
+import { decodeClientFrame, encodeForClient, watchOutlet } from './client-frames.js';
 
 /** Wraps an accepted socket; malformed frames are answered with a JSON-RPC error and the session goes on. */
 export class WsTransport implements MessageTransport {
@@ -12,19 +13,31 @@ export class WsTransport implements MessageTransport {
   constructor(private readonly socket: WebSocket) {}
 
   async start(): Promise<void> {
-    this.socket.on('message', (data, isBinary) => {
-      const text = isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString();
-      const parsed = parseMessage(text);
-      if ('message' in parsed) this.onmessage?.(parsed.message);
-      else void this.send(errorResponse(salvageId(text), parsed.error.code, parsed.error.message));
+    const release = watchOutlet({
+      queued: () => this.socket.bufferedAmount,
+      cut: () => this.socket.terminate(),
     });
-    this.socket.on('close', () => this.onclose?.());
+    this.socket.on('message', (data, isBinary) => {
+      const decoded = decodeClientFrame(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
+      if ('message' in decoded) this.onmessage?.(decoded.message);
+      else void this.send(decoded.reply).catch(() => undefined);
+    });
+    this.socket.on('close', () => {
+      release();
+      this.onclose?.();
+    });
     this.socket.on('error', (err) => this.onerror?.(err));
   }
 
   send(message: JsonRpcMessage): Promise<void> {
     if (this.socket.readyState !== this.socket.OPEN) return Promise.reject(new Error('socket closed'));
-    return new Promise((resolve, reject) => this.socket.send(JSON.stringify(message), (err) => (err ? reject(err) : resolve())));
+    let text: string;
+    try {
+      text = encodeForClient(message, this.socket.bufferedAmount);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return new Promise((resolve, reject) => this.socket.send(text, (err) => (err ? reject(err) : resolve())));
   }
 
   async close(): Promise<void> {

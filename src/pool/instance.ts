@@ -3,15 +3,18 @@ import type { Logger } from 'pino';
 import type { GatewayConfig, ServerConfig } from '../config/types.js';
 import type { ResolvedServer } from '../env/resolve.js';
 import { connectBackend, ConnectError, type Connection } from '../backends/connect.js';
-import type { JsonRpcNotification, JsonRpcRequest, Params } from '../protocol/jsonrpc.js';
+import { RpcCode, type JsonRpcNotification, type JsonRpcRequest, type Params } from '../protocol/jsonrpc.js';
 import { BackendPeer, type RequestOptions } from '../router/backend-peer.js';
+import type { TaskTable } from '../router/tasks.js';
 import { BackendRpcError, McplexError } from '../protocol/errors.js';
 import { LatencyStats } from '../observe/latency.js';
 import pRetry from 'p-retry';
 import { InstanceBreaker } from '../supervisor/breaker.js';
 import { groupRss } from '../supervisor/proc-tree.js';
 import { formatTail } from '../supervisor/ring.js';
-import type { Manifest, ManifestCache, NamedItem, ResourceDef, ToolDef } from './manifest.js';
+import type { Manifest, ManifestCache } from './manifest.js';
+import { fetchLists, listKindOf, type ListKind, type Lists } from './listing.js';
+import { elicitationIds, forward } from './forward.js';
 
 /** The protocol version mcplex asks backends for. */
 export const BACKEND_PROTOCOL_VERSION = '2025-11-25';
@@ -28,17 +31,23 @@ export interface InstanceDeps {
   gateway: () => GatewayConfig;
   version: string;
   redact: (text: string) => string;
+  /** Task ids of every instance, mapped per session. */
+  tasks: TaskTable;
   onSpawn?: (pid: number, server?: string) => void;
   onExit?: (pid: number) => void;
 }
 
 export interface InstanceEvents {
-  /** A backend notification other than progress (list_changed, resources/updated, logging/message). */
+  /** A backend notification other than progress and list_changed (resources/updated, logging/message, tasks/status…). */
   notification?: (instance: Instance, n: JsonRpcNotification) => void;
   /** A server→client request from the backend; the pool decides who may answer it. */
   request?: (instance: Instance, req: JsonRpcRequest) => Promise<unknown>;
-  /** The manifest changed (after a list_changed refresh). */
-  manifestChanged?: (instance: Instance) => void;
+  /** A list changed and the manifest already holds the new one (once per burst of list_changed). */
+  listChanged?: (instance: Instance, kind: ListKind) => void;
+  /** The log level the backend should run at (the most verbose its sessions asked for), if any asked. */
+  logLevel?: (instance: Instance) => string | undefined;
+  /** A call was answered with a URL elicitation (-32042): these elicitation ids belong to that session. */
+  urlElicitation?: (instance: Instance, elicitationIds: string[], sessionId: string) => void;
 }
 
 /** A backend process (or remote connection) shared by every session whose key matches. */
@@ -63,6 +72,10 @@ export class Instance {
   /** The last start failed on something a retry cannot fix (no such command, a bad URL). */
   private unfixable = false;
   private markStopped?: () => void;
+  /** A list refresh in flight per kind; `again` when another list_changed came meanwhile. */
+  private readonly refreshing = new Map<ListKind, { again: boolean }>();
+  /** The log level last sent to the backend. */
+  private sentLogLevel?: string;
 
   constructor(
     readonly resolved: ResolvedServer,
@@ -155,10 +168,22 @@ export class Instance {
         { timeoutMs: startTimeout },
       )) as { capabilities?: Record<string, unknown>; serverInfo?: Manifest['serverInfo']; instructions?: string };
       peer.notify('notifications/initialized');
-      this.manifest = await this.fetchManifest(init, startTimeout);
+      const caps = init.capabilities ?? {};
+      const lists = (await fetchLists((m, p) => peer.request(m, p, { timeoutMs: startTimeout }), caps, ['tools', 'prompts', 'resources'])) as Lists;
+      this.manifest = {
+        server: this.name,
+        configHash: this.resolved.configHash,
+        serverInfo: init.serverInfo,
+        capabilities: caps,
+        instructions: init.instructions,
+        ...lists,
+        savedAt: new Date().toISOString(),
+      };
       this.deps.cache.put(this.manifest);
       this.state = 'ready';
       this.stats.startedAt = Date.now();
+      this.sentLogLevel = undefined;
+      this.syncLogLevel();
       log.info({ childPid: this.pid, tools: this.manifest.tools.length }, "backend ready");
     } catch (err) {
       const e = this.startError(conn, err as Error, incident);
@@ -213,6 +238,7 @@ export class Instance {
       { childPid: pid, code: exit?.code ?? null, signal: exit?.signal ?? null, stderr: this.lastTail, during: this.state },
       exit ? `backend exited (${conn.exitDescription()})` : `backend connection closed (${conn.exitDescription()})`,
     );
+    this.deps.tasks.dropInstance(this.key);
     if (this.state === 'ready') {
       this.state = 'idle';
       this.stats.restarts++;
@@ -220,54 +246,56 @@ export class Instance {
     }
   }
 
-  private async list<T>(method: string, field: string, timeoutMs: number): Promise<T[]> {
-    const out: T[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = (await this.peer!.request(method, cursor ? { cursor } : {}, { timeoutMs })) as Record<string, unknown>;
-      out.push(...((page[field] as T[] | undefined) ?? []));
-      cursor = typeof page.nextCursor === 'string' && page.nextCursor ? page.nextCursor : undefined;
-    } while (cursor);
-    return out;
-  }
-
-  private async fetchManifest(
-    init: { capabilities?: Record<string, unknown>; serverInfo?: Manifest['serverInfo']; instructions?: string },
-    timeoutMs: number,
-  ): Promise<Manifest> {
-    const caps = init.capabilities ?? {};
-    const [tools, prompts, resources, resourceTemplates] = await Promise.all([
-      caps.tools ? this.list<ToolDef>('tools/list', 'tools', timeoutMs) : [],
-      caps.prompts ? this.list<NamedItem>('prompts/list', 'prompts', timeoutMs) : [],
-      caps.resources ? this.list<ResourceDef>('resources/list', 'resources', timeoutMs) : [],
-      caps.resources ? this.list<NamedItem>('resources/templates/list', 'resourceTemplates', timeoutMs).catch(() => []) : [],
-    ]);
-    return {
-      server: this.name,
-      configHash: this.resolved.configHash,
-      serverInfo: init.serverInfo,
-      capabilities: caps,
-      instructions: init.instructions,
-      tools,
-      prompts,
-      resources,
-      resourceTemplates,
-      savedAt: new Date().toISOString(),
-    };
-  }
-
   private onNotification(n: JsonRpcNotification): void {
-    if (n.method.endsWith('/list_changed') && this.peer && this.manifest) {
-      const init = { capabilities: this.manifest.capabilities, serverInfo: this.manifest.serverInfo, instructions: this.manifest.instructions };
-      this.fetchManifest(init, this.deps.gateway().startTimeout)
-        .then((m) => {
-          this.manifest = m;
-          this.deps.cache.put(m);
-          this.events.manifestChanged?.(this);
-        })
-        .catch((err: Error) => this.deps.log.warn({ err: this.deps.redact(err.message) }, 'refreshing the manifest after list_changed failed'));
+    const kind = listKindOf(n.method);
+    if (kind) this.refreshList(kind);
+    else this.events.notification?.(this, n);
+  }
+
+  /**
+   * Re-lists one kind after the backend said it changed, then reports the change once: a burst of list_changed
+   * during a refresh costs one more refresh, not one notification each. The cache on disk follows.
+   */
+  private refreshList(kind: ListKind): void {
+    const running = this.refreshing.get(kind);
+    if (running) {
+      running.again = true;
+      return;
     }
-    this.events.notification?.(this, n);
+    const state = { again: false };
+    this.refreshing.set(kind, state);
+    void (async () => {
+      let ok = false;
+      do {
+        state.again = false;
+        const peer = this.peer;
+        if (!peer || !this.manifest) break;
+        try {
+          const timeoutMs = this.deps.gateway().startTimeout;
+          const lists = await fetchLists((m, p) => peer.request(m, p, { timeoutMs }), this.manifest.capabilities, [kind]);
+          this.manifest = { ...this.manifest, ...lists, savedAt: new Date().toISOString() };
+          this.deps.cache.put(this.manifest);
+          ok = true;
+        } catch (err) {
+          ok = false;
+          this.deps.log.warn({ err: (err as Error).message, kind }, 'refreshing a list after list_changed failed');
+        }
+      } while (state.again);
+      this.refreshing.delete(kind);
+      if (ok) this.events.listChanged?.(this, kind);
+    })();
+  }
+
+  /** Sends logging/setLevel when the level this instance's sessions want differs from what the backend has. */
+  syncLogLevel(): void {
+    const want = this.events.logLevel?.(this);
+    const peer = this.peer;
+    if (!want || want === this.sentLogLevel || this.state !== 'ready' || !peer || this.manifest?.capabilities.logging === undefined) return;
+    this.sentLogLevel = want;
+    peer.request('logging/setLevel', { level: want }, { timeoutMs: this.deps.gateway().callTimeout }).catch((err: Error) => {
+      if (this.peer === peer) this.sentLogLevel = undefined;
+      this.deps.log.warn({ err: err.message, level: want }, 'the server refused logging/setLevel');
+    });
   }
 
   /**
@@ -301,7 +329,8 @@ export class Instance {
       const result = await this.breaker.run(async () => {
         await this.startWithNotice(params, opts);
         sent = performance.now();
-        return this.peer!.request(method, params, { ...opts, timeoutMs });
+        const target = { key: this.key, manifest: this.manifest, tasks: this.deps.tasks, cancelTimeoutMs: this.deps.gateway().callTimeout };
+        return forward(this.peer!, target, method, params, { ...opts, timeoutMs });
       });
       if (method === 'tools/call') {
         // Latency is the backend's answer time; a cold start is not a slow call.
@@ -311,7 +340,10 @@ export class Instance {
       return result;
     } catch (err) {
       if (method === 'tools/call' && !(err instanceof McplexError && err.code === 'CANCELLED')) this.stats.errors++;
-      if (err instanceof BackendRpcError) throw new BackendRpcError({ ...err.rpc, message: this.deps.redact(err.rpc.message) });
+      if (err instanceof BackendRpcError) {
+        if (err.rpc.code === RpcCode.UrlElicitationRequired && sid) this.events.urlElicitation?.(this, elicitationIds(err.rpc.data), sid);
+        throw new BackendRpcError({ ...err.rpc, message: this.deps.redact(err.rpc.message) });
+      }
       throw err;
     } finally {
       if (method === 'tools/call') this.stats.calls++;
@@ -388,6 +420,7 @@ export class Instance {
     this.peer = undefined;
     this.conn = undefined;
     if (peer) await peer.close(new McplexError('INSTANCE_STOPPED', `server "${this.name}" was ${reason}; retry the call`));
+    this.deps.tasks.dropInstance(this.key);
     if (pid) this.deps.onExit?.(pid);
     this.breaker.shutdown();
     this.state = 'stopped';

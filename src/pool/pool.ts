@@ -4,12 +4,13 @@ import type { ResolvedServer } from '../env/resolve.js';
 import { redactor } from '../env/redact.js';
 import { Instance, type InstanceDeps, type InstanceEvents } from './instance.js';
 import type { Manifest } from './manifest.js';
+import { TaskTable } from '../router/tasks.js';
 
 /** The longest a draining instance may finish its calls (the hard cap on one call). */
 const MAX_DRAIN_MS = 10 * 60 * 1000;
 
-/** What the pool needs: everything an instance needs except its own redactor. */
-export type PoolDeps = Omit<InstanceDeps, 'redact'>;
+/** What the pool needs: everything an instance needs except its own redactor and the task table (the pool's). */
+export type PoolDeps = Omit<InstanceDeps, 'redact' | 'tasks'>;
 
 /** Owns every instance; sessions ask it for the instance their resolved key names. */
 export class Pool {
@@ -17,6 +18,8 @@ export class Pool {
   /** What happened to the last instance under a key, carried over to its successor for status. */
   private readonly history = new Map<string, { server: string; restarts: number; lastError?: string }>();
   events: InstanceEvents = {};
+  /** Task ids of every instance, mapped per session. */
+  readonly tasks = new TaskTable();
 
   constructor(private readonly deps: PoolDeps) {}
 
@@ -36,12 +39,15 @@ export class Pool {
         ...this.deps,
         log,
         redact: redactor(resolved.secrets),
+        tasks: this.tasks,
         onSpawn: (pid) => this.deps.onSpawn?.(pid, resolved.name),
       },
       {
         notification: (i, n) => this.events.notification?.(i, n),
         request: (i, r) => this.events.request?.(i, r) ?? Promise.reject(new Error('no handler')),
-        manifestChanged: (i) => this.events.manifestChanged?.(i),
+        listChanged: (i, kind) => this.events.listChanged?.(i, kind),
+        logLevel: (i) => this.events.logLevel?.(i),
+        urlElicitation: (i, ids, sid) => this.events.urlElicitation?.(i, ids, sid),
       },
       opts.clientCapabilities ?? {},
       opts.owner,

@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   CIRCUIT_OPEN: 'the server failed repeatedly; calls fail fast until the cool-down, a config change or `mcplex restart SERVER`',
   INSTANCE_STOPPED: 'the instance was stopped (drained, reaped or recycled) while the request was in flight; retry it',
   UNTRUSTED: "the server comes from a workspace `.mcplex.yaml` whose current content the user has not trusted; nothing was started (`mcplex trust DIR`)",
+  MESSAGE_TOO_LARGE: 'a request, answer or notification was over the 16 MiB frame limit; that one message was dropped and its request failed',
+  MESSAGE_INVALID: 'a message nested deeper than 512 levels or could not be serialized; that one message was dropped and its request failed',
+  CLIENT_TOO_SLOW: 'the client was not reading what mcplex sent it (its unsent backlog or the daemon-wide output budget was full); the answer was replaced by this error',
+  UNKNOWN_TASK: 'no task with that id belongs to this session (it never existed, expired, or another session created it)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -42,9 +46,18 @@ export function toRpcError(err: unknown): JsonRpcError {
   if (err instanceof McplexError) {
     const code =
       err.code === 'CALL_TIMEOUT' ? RpcCode.RequestTimeout
-      : err.code === 'UNKNOWN_SERVER' || err.code === 'UNKNOWN_TOOL' ? RpcCode.InvalidParams
+      : err.code === 'UNKNOWN_SERVER' || err.code === 'UNKNOWN_TOOL' || err.code === 'UNKNOWN_TASK' ? RpcCode.InvalidParams
       : RpcCode.InternalError;
     return { code, message: err.message, data: { code: err.code, ...(err.details.stderr ? { stderr: err.details.stderr } : {}) } };
   }
   return { code: RpcCode.InternalError, message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * True for an error a client must get as itself, never flattened into a tool result: a cancellation, and a URL
+ * elicitation the user has to complete (-32042, whose data the client needs intact).
+ */
+export function reachesClient(err: unknown): boolean {
+  if (err instanceof BackendRpcError) return err.rpc.code === RpcCode.UrlElicitationRequired;
+  return err instanceof McplexError && err.code === 'CANCELLED';
 }

@@ -1,15 +1,17 @@
 // Newline-delimited framing with a hard cap on line length: an oversized line is reported and dropped, never buffered.
+import { idFromText, type JsonRpcId } from './jsonrpc.js';
+import { TopLevelIdScanner } from './json-scan.js';
+import { MAX_FRAME_BYTES } from './limits.js';
 
-/** Default cap on one frame: larger lines are rejected (16 MiB). */
-export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
-
-/** Cap on what may wait to be written to one client (room for two full frames): a client that stops reading is cut off. */
-export const MAX_BACKLOG_BYTES = 2 * MAX_FRAME_BYTES;
+export { MAX_FRAME_BYTES };
 
 export interface LineHandlers {
   line(text: string): void;
-  /** A dropped line: its size and its first bytes (enough to recover a JSON-RPC id). */
-  oversize(bytes: number, head: string): void;
+  /**
+   * A dropped line: its size, its first bytes, and its top-level JSON-RPC id wherever the id sat in the line
+   * (null if it had none), so its request can be answered at once; `request` if it had a "method" member.
+   */
+  oversize(bytes: number, head: string, id: JsonRpcId | null, request: boolean): void;
 }
 
 /** How many leading bytes of an oversized line are kept for its report. */
@@ -19,9 +21,8 @@ const HEAD_BYTES = 256;
 export class LineSplitter {
   private parts: Buffer[] = [];
   private size = 0;
-  private skipping = false;
-  private skipped = 0;
-  private head = '';
+  /** Set while an oversized line streams past: it is scanned for its id, never kept. */
+  private skipping?: { bytes: number; head: string; scanner: TopLevelIdScanner };
 
   constructor(private readonly handlers: LineHandlers, private readonly maxBytes = MAX_FRAME_BYTES) {}
 
@@ -40,27 +41,31 @@ export class LineSplitter {
   private take(piece: Buffer): void {
     if (piece.length === 0) return;
     if (this.skipping) {
-      this.skipped += piece.length;
+      this.skipping.bytes += piece.length;
+      this.skipping.scanner.push(piece);
       return;
     }
     if (this.size + piece.length > this.maxBytes) {
-      this.skipping = true;
-      this.skipped = this.size + piece.length;
-      this.head = Buffer.concat([...this.parts, piece.subarray(0, HEAD_BYTES)]).subarray(0, HEAD_BYTES).toString('utf8');
+      const scanner = new TopLevelIdScanner();
+      for (const p of this.parts) scanner.push(p);
+      scanner.push(piece);
+      const head = Buffer.concat([...this.parts, piece.subarray(0, HEAD_BYTES)]).subarray(0, HEAD_BYTES).toString('utf8');
+      this.skipping = { bytes: this.size + piece.length, head, scanner };
       this.parts = [];
       this.size = 0;
       return;
     }
-    this.parts.push(Buffer.from(piece));
+    // A view, not a copy: stream chunks are never reused, and a large line would otherwise be held twice.
+    this.parts.push(piece);
     this.size += piece.length;
   }
 
   private finishLine(): void {
     if (this.skipping) {
-      const bytes = this.skipped;
-      this.skipping = false;
-      this.skipped = 0;
-      this.handlers.oversize(bytes, this.head);
+      const { bytes, head, scanner } = this.skipping;
+      this.skipping = undefined;
+      scanner.end();
+      this.handlers.oversize(bytes, head, idFromText(scanner.idText), scanner.hasMethod);
       return;
     }
     const text = Buffer.concat(this.parts, this.size).toString('utf8').replace(/\r$/, '');

@@ -36,6 +36,11 @@ interface Pending {
   cleanup(): void;
 }
 
+/** True for a send error that concerns one message (it could not be written) rather than the connection. */
+function isMessageError(err: Error): boolean {
+  return err instanceof McplexError && (err.code === 'MESSAGE_TOO_LARGE' || err.code === 'MESSAGE_INVALID' || err.code === 'BACKEND_ERROR');
+}
+
 /** Handles a request the backend sends to us (server→client: ping, roots, sampling, elicitation). */
 export type IncomingRequestHandler = (request: JsonRpcRequest) => Promise<unknown>;
 
@@ -121,8 +126,14 @@ export class BackendPeer {
       const req: JsonRpcRequest = outParams === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params: outParams };
       this.transport.send(req).catch((err: Error) => {
         if (!this.pending.has(id)) return;
-        // A failed write means the connection is gone (a dead process, a remote that went away or forgot our
-        // session): fail everything pending and close, so the next call reconnects from scratch.
+        if (isMessageError(err)) {
+          // This one message cannot be written (too large, too deep, refused by a remote): it fails alone.
+          entry.cleanup();
+          reject(err);
+          return;
+        }
+        // Otherwise the connection is gone (a dead process, a remote that went away or forgot our session): fail
+        // everything pending and close, so the next call reconnects from scratch.
         const exit = this.describeExit();
         this.closeAll(new McplexError('BACKEND_CLOSED', `${exit.message.split('\n')[0]} (${err.message})`, exit.details));
         void this.transport.close().catch(() => undefined);

@@ -13,6 +13,8 @@ export const SERVER_CAPABILITIES = {
   resources: { subscribe: true, listChanged: true },
   logging: {},
   completions: {},
+  // 2025-11-25 tasks: tools/call may run as a task; tasks/list and tasks/cancel show and stop a session's own tasks.
+  tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
 } as const;
 
 /** Echoes the client's version if supported, else offers the latest. */

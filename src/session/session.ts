@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Surface } from '../config/types.js';
 import {
   errorResponse,
+  idKey,
+  isJsonRpcId,
   isNotification,
   isRequest,
   isResponse,
@@ -18,12 +20,15 @@ import type { MessageTransport } from '../protocol/transport.js';
 import { BackendRpcError, McplexError, toRpcError } from '../protocol/errors.js';
 import { DirectSurface } from '../surface/direct.js';
 import { callMetaTool, isMetaTool, META_TOOLS, type CallContext } from '../surface/meta.js';
-import { errorResult } from '../surface/results.js';
 import { Catalog, type CatalogHost } from '../catalog/catalog.js';
 import { instructions, negotiateVersion, SERVER_CAPABILITIES } from './negotiate.js';
 import { profileFor, type ClientProfile, type ShownSurface } from '../surface/clients.js';
 import { serverNotes } from '../surface/summary.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
+import { ClientRequests } from './client-requests.js';
+import { lifecycleError } from './lifecycle.js';
+import { TASK_METHODS, taskRequest } from './tasks.js';
+import { asListed } from '../pool/forward.js';
 import { findWorkspace } from '../env/workspace.js';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +38,8 @@ export interface SessionHost extends CatalogHost {
   sessionClosed(session: Session): void;
   /** The session's workspace changed (from its roots): watch the new one's files. */
   workspaceChanged(session: Session): void;
+  /** The session asked for a log level: the backends it uses may need a new one. */
+  logLevelChanged(session: Session): void;
 }
 
 /** How long tool requests wait for a client to report its roots before using the default workspace. */
@@ -50,6 +57,16 @@ export interface SessionInit {
   surface: Surface;
   /** Where the session came from (shim pid, http), for logs and status. */
   origin: string;
+}
+
+/** What a session's client told it, kept so a session re-created after a daemon restart goes on where it was. */
+export interface SessionState {
+  protocolVersion?: string;
+  clientInfo?: { name?: string; version?: string };
+  capabilities: Record<string, unknown>;
+  /** Only when the client asked for one. */
+  logLevel?: LogLevel;
+  subscriptions: string[];
 }
 
 /** How long a client has to answer a request mcplex forwards to it (sampling, elicitation, roots). */
@@ -71,18 +88,24 @@ export class Session {
   readonly startedAt = Date.now();
   clientInfo?: { name?: string; version?: string };
   protocolVersion?: string;
+  /** The level this session's log messages are filtered at (`info` until the client asks). */
   logLevel: LogLevel = 'info';
+  /** Set when the client asked for a level with logging/setLevel. */
+  private askedLevel?: LogLevel;
+  private initialized = false;
   private clientCaps: Record<string, unknown> = {};
   /** The surface and name budget for this client, settled at initialize (an unknown client's until then). */
   private profile?: ClientProfile;
+  private readonly subscriptions = new Set<string>();
   private readonly direct: DirectSurface;
   private readonly inflight = new Map<string, { controller: AbortController; id: JsonRpcId }>();
   /** The roots request that decides the workspace, asked once on the first request that needs servers. */
   private rootsAsked?: Promise<void>;
-  private readonly clientPending = new Map<string, { resolve(v: unknown): void; reject(e: Error): void; timer: NodeJS.Timeout }>();
-  private nextClientId = 1;
+  private readonly toClient: ClientRequests;
   private closed = false;
   readonly log: Logger;
+  /** Called after anything in `state()` changed. */
+  onstatechange?: () => void;
 
   constructor(private readonly transport: MessageTransport, readonly init: SessionInit, private readonly host: SessionHost) {
     this.log = host.log.child({ session: init.id });
@@ -98,6 +121,7 @@ export class Session {
       confirmTrust: (message) => this.confirmTrust(message),
     });
     this.direct = new DirectSurface(this.catalog, () => ({ discover: this.surface !== 'meta', nameBudget: this.clientProfile.nameBudget }));
+    this.toClient = new ClientRequests((m, related) => this.deliver(m, related));
     transport.onmessage = (m) => this.receive(m);
     transport.onclose = () => void this.close();
   }
@@ -123,16 +147,40 @@ export class Session {
     return this.surface !== 'direct';
   }
 
-  private get showsDirect(): boolean {
+  /** True if this session lists backend tools (so a backend's tools/list_changed concerns it). */
+  get showsDirect(): boolean {
     return this.surface !== 'meta';
+  }
+
+  /** The log level this session asked its backends for, if it asked. */
+  get requestedLogLevel(): LogLevel | undefined {
+    return this.askedLevel;
   }
 
   /** Sends a message to the client (on the stream of `related` where the transport has streams); a closed session drops it. */
   send(message: JsonRpcMessage, related?: JsonRpcId): void {
-    if (this.closed) return;
-    this.transport
-      .send(message, related === undefined ? undefined : { relatedRequestId: related })
-      .catch((err: Error) => this.log.debug({ err: err.message }, 'send to client failed'));
+    void this.deliver(message, related).catch(() => undefined);
+  }
+
+  /**
+   * Sends a message; one that cannot be delivered (too large, too deep, a client that does not read) fails alone:
+   * an answer is replaced by an error under the same id, so the request never hangs.
+   */
+  private async deliver(message: JsonRpcMessage, related?: JsonRpcId): Promise<void> {
+    if (this.closed) throw new McplexError('BACKEND_CLOSED', 'the client session has ended');
+    try {
+      await this.transport.send(message, related === undefined ? undefined : { relatedRequestId: related });
+    } catch (err) {
+      const perMessage = err instanceof McplexError || err instanceof RangeError || err instanceof TypeError;
+      const answer = isResponse(message) && message.id !== null;
+      if (perMessage && answer) {
+        const code = err instanceof McplexError ? err.code : 'MESSAGE_INVALID';
+        this.log.warn({ err: (err as Error).message, code }, 'an answer could not be delivered to the client; it gets an error instead');
+        const why = `mcplex could not deliver the answer to this request: ${(err as Error).message}`;
+        await this.transport.send(errorResponse((message as { id: JsonRpcId }).id, RpcCode.InternalError, why, { code })).catch(() => undefined);
+      } else this.log.debug({ err: (err as Error).message }, 'send to client failed');
+      throw err;
+    }
   }
 
   /** Sends a notification to the client. */
@@ -154,17 +202,40 @@ export class Session {
   /** Sends a request to the client (a backend's sampling/elicitation/roots request) and awaits its answer. */
   requestClient(method: string, params: Params | undefined, relatedTo?: JsonRpcId, timeoutMs = CLIENT_REQUEST_TIMEOUT_MS): Promise<unknown> {
     if (this.closed) return Promise.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
-    const id = `mcplex-${this.nextClientId++}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.clientPending.delete(id);
-        reject(new McplexError('CALL_TIMEOUT', `the client did not answer ${method} in time`));
-      }, timeoutMs);
-      this.clientPending.set(id, { resolve, reject, timer });
-      // On HTTP, a request sent while a call is in flight travels on that call's stream.
-      const related = relatedTo ?? [...this.inflight.values()].pop()?.id;
-      this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params }, related);
-    });
+    // On HTTP, a request sent while a call is in flight travels on that call's stream.
+    return this.toClient.request(method, params, relatedTo ?? [...this.inflight.values()].pop()?.id, timeoutMs);
+  }
+
+  /** What the client told this session (for re-creating it after a daemon restart); undefined before initialize. */
+  state(): SessionState | undefined {
+    if (!this.initialized) return undefined;
+    return {
+      ...(this.protocolVersion ? { protocolVersion: this.protocolVersion } : {}),
+      ...(this.clientInfo ? { clientInfo: this.clientInfo } : {}),
+      capabilities: this.clientCaps,
+      ...(this.askedLevel ? { logLevel: this.askedLevel } : {}),
+      subscriptions: [...this.subscriptions],
+    };
+  }
+
+  /**
+   * Continues a session the client began with an earlier daemon: initialized as it was, at its log level, with its
+   * resource subscriptions made again (each on the server that owns the URI).
+   */
+  async restore(state: SessionState): Promise<void> {
+    this.initialized = true;
+    this.clientCaps = state.capabilities ?? {};
+    this.clientInfo = state.clientInfo;
+    this.protocolVersion = state.protocolVersion;
+    this.profile = profileFor(this.clientInfo, this.host.config().gateway, this.init.surface);
+    if (state.logLevel) this.applyLevel(state.logLevel);
+    await Promise.all(
+      (state.subscriptions ?? []).map((uri) =>
+        this.subscription('resources/subscribe', uri, new AbortController().signal).catch((err: Error) =>
+          this.log.warn({ uri, err: err.message }, 'could not renew a resource subscription'),
+        ),
+      ),
+    );
   }
 
   /** Asks the user, through the client's form elicitation, whether to trust workspace servers; false if the client cannot ask. */
@@ -180,12 +251,7 @@ export class Session {
 
   private receive(m: JsonRpcMessage): void {
     if (isResponse(m)) {
-      const p = typeof m.id === 'string' ? this.clientPending.get(m.id) : undefined;
-      if (!p) return;
-      this.clientPending.delete(m.id as string);
-      clearTimeout(p.timer);
-      if (m.error) p.reject(new BackendRpcError(m.error));
-      else p.resolve(m.result);
+      this.toClient.answer(m);
       return;
     }
     if (isRequest(m)) {
@@ -198,13 +264,26 @@ export class Session {
   private handleNotification(n: JsonRpcNotification): void {
     if (n.method === 'notifications/cancelled') {
       const id = n.params?.requestId;
-      if (typeof id === 'string' || typeof id === 'number') this.inflight.get(idKey(id))?.controller.abort();
+      if (isJsonRpcId(id)) this.inflight.get(idKey(id))?.controller.abort();
+    } else if (n.method === 'notifications/roots/list_changed') {
+      // Only a session's own instances see its roots; shared ones were never told any.
+      for (const inst of this.host.pool.list()) if (inst.owner === this.id) inst.notify(n.method);
     }
-    // notifications/initialized and roots/list_changed need no action: the gateway owns each backend's handshake.
+    // notifications/initialized needs no action: the gateway owns each backend's handshake.
   }
 
   private async handleRequest(req: JsonRpcRequest): Promise<void> {
     const key = idKey(req.id);
+    if (this.inflight.has(key)) {
+      const why = `Invalid Request: id ${String(req.id)} belongs to a request of this session that is still in flight; use a new id for each request`;
+      this.send(errorResponse(req.id, RpcCode.InvalidRequest, why));
+      return;
+    }
+    const refused = lifecycleError(req.method, this.initialized);
+    if (refused) {
+      this.send(errorResponse(req.id, RpcCode.InvalidRequest, refused));
+      return;
+    }
     const controller = new AbortController();
     this.inflight.set(key, { controller, id: req.id });
     try {
@@ -226,6 +305,7 @@ export class Session {
     const meta = req.params?._meta as Params | undefined;
     const ctx: CallContext = { signal };
     if (meta) ctx.meta = meta;
+    if (req.params?.task !== undefined) ctx.task = req.params.task as Params;
     if (meta?.progressToken !== undefined) ctx.onProgress = (p) => this.notify('notifications/progress', p, req.id);
     return ctx;
   }
@@ -236,13 +316,14 @@ export class Session {
       this.rootsAsked ??= this.adoptRootsWorkspace(req.id);
       await this.rootsAsked;
     }
+    if (TASK_METHODS.has(req.method)) return taskRequest(this.host.pool, this.id, req.method, params, { signal });
     switch (req.method) {
       case 'initialize':
         return this.initialize(params);
       case 'ping':
         return {};
       case 'tools/list':
-        return { tools: [...(this.showsMeta ? META_TOOLS : []), ...(this.showsDirect ? await this.direct.listTools() : [])] };
+        return { tools: [...(this.showsMeta ? META_TOOLS : []), ...(this.showsDirect ? (await this.direct.listTools()).map(asListed) : [])] };
       case 'tools/call':
         return this.callTool(req, signal);
       case 'prompts/list':
@@ -258,17 +339,14 @@ export class Session {
       case 'resources/read':
         return this.direct.forwardResource(req.method, params, { signal });
       case 'resources/subscribe':
-      case 'resources/unsubscribe': {
-        const view = await this.direct.resourceTarget(String(params.uri));
-        const inst = this.catalog.instance(view);
-        const opts = { signal, sessionId: this.id };
-        return req.method === 'resources/subscribe' ? inst.subscribe(String(params.uri), this.id, opts) : inst.unsubscribe(String(params.uri), this.id, opts);
-      }
+      case 'resources/unsubscribe':
+        return this.subscription(req.method, String(params.uri), signal);
       case 'completion/complete':
         return this.complete(params, signal);
       case 'logging/setLevel':
         return this.setLevel(params);
       default:
+        // server/discover included: the 2026-07-28 handshake is not served yet, on any transport.
         throw new MethodNotFound();
     }
   }
@@ -278,7 +356,9 @@ export class Session {
     this.clientInfo = params.clientInfo as Session['clientInfo'];
     this.protocolVersion = negotiateVersion(params.protocolVersion);
     this.profile = profileFor(this.clientInfo, this.host.config().gateway, this.init.surface);
+    this.initialized = true;
     this.log.info({ client: this.clientInfo, protocolVersion: this.protocolVersion, surface: this.surface, clientRule: this.profile.matched }, 'session initialized');
+    this.onstatechange?.();
     return {
       protocolVersion: this.protocolVersion,
       capabilities: SERVER_CAPABILITIES,
@@ -312,7 +392,19 @@ export class Session {
       const result = await this.direct.callTool(name, args, ctx);
       if (result) return result;
     }
-    return errorResult(`unknown tool "${name}"`, this.showsMeta ? 'use search_tools, then call_tool' : 'call tools/list for the tool names');
+    const hint = this.showsMeta ? 'use search_tools, then call_tool' : 'call tools/list for the tool names';
+    throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `Unknown tool: "${name}" (${hint})` });
+  }
+
+  private async subscription(method: 'resources/subscribe' | 'resources/unsubscribe', uri: string, signal: AbortSignal): Promise<unknown> {
+    const view = await this.direct.resourceTarget(uri);
+    const inst = this.catalog.instance(view);
+    const opts = { signal, sessionId: this.id };
+    const result = method === 'resources/subscribe' ? await inst.subscribe(uri, this.id, opts) : await inst.unsubscribe(uri, this.id, opts);
+    if (method === 'resources/subscribe') this.subscriptions.add(uri);
+    else this.subscriptions.delete(uri);
+    this.onstatechange?.();
+    return result;
   }
 
   private async complete(params: Params, signal: AbortSignal): Promise<unknown> {
@@ -333,8 +425,16 @@ export class Session {
     if (!LOG_LEVELS.includes(level as LogLevel)) {
       throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `unknown log level ${String(level)}; use one of ${LOG_LEVELS.join(', ')}` });
     }
-    this.logLevel = level as LogLevel;
+    this.applyLevel(level as LogLevel);
+    this.onstatechange?.();
     return {};
+  }
+
+  /** Filters this session's log messages at `level` and lets its backends know. */
+  private applyLevel(level: LogLevel): void {
+    this.logLevel = level;
+    this.askedLevel = level;
+    this.host.logLevelChanged(this);
   }
 
   /** Ends the session: cancels its in-flight backend requests and stops its dedicated instances. */
@@ -343,11 +443,7 @@ export class Session {
     this.closed = true;
     for (const c of this.inflight.values()) c.controller.abort();
     this.inflight.clear();
-    for (const p of this.clientPending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
-    }
-    this.clientPending.clear();
+    this.toClient.failAll(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
     this.log.info('session closed');
     this.host.sessionClosed(this);
     await this.transport.close().catch(() => undefined);
@@ -355,7 +451,3 @@ export class Session {
 }
 
 class MethodNotFound extends Error {}
-
-function idKey(id: JsonRpcId): string {
-  return `${typeof id}:${id}`;
-}

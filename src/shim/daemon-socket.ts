@@ -2,7 +2,8 @@
 // hello, wait for the welcome, then exchange one JSON-RPC message per line.
 import net from 'node:net';
 import type { DaemonInfo } from '../home/state-file.js';
-import { LineSplitter, MAX_BACKLOG_BYTES } from '../protocol/lines.js';
+import type { JsonRpcId } from '../protocol/jsonrpc.js';
+import { LineSplitter, MAX_FRAME_BYTES } from '../protocol/lines.js';
 import { SHIM_STOPPING_LINE, type ShimHello, type ShimWelcome } from '../protocol/shim-hello.js';
 
 /** The hello of this process: its pid, cwd and whole environment (held by the daemon in memory only). */
@@ -23,8 +24,8 @@ export interface ChannelHandlers {
   message(text: string): void;
   /** The connection ended after the welcome; `stopping` when the daemon said it stops on purpose. */
   close(stopping: boolean): void;
-  /** A line from the daemon over the size cap was dropped (its first bytes, to recover the id). */
-  oversize?(bytes: number, head: string): void;
+  /** A line from the daemon over the size cap was dropped (with its id, to answer the request it belonged to). */
+  oversize?(bytes: number, head: string, id: JsonRpcId | null, request: boolean): void;
 }
 
 /** An open shim channel. */
@@ -72,9 +73,10 @@ export function openDaemonChannel(info: DaemonInfo, hello: ShimHello, on: Channe
           state = 'open';
           resolve(channel);
         },
-        oversize: (bytes, text) => on.oversize?.(bytes, text),
+        oversize: (bytes, text, id, request) => on.oversize?.(bytes, text, id, request),
       },
-      MAX_BACKLOG_BYTES,
+      // The daemon's own lines may run a little over one frame (a backend's answer, re-encoded).
+      2 * MAX_FRAME_BYTES,
     );
     socket.on('connect', () => {
       socket.write(

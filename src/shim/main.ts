@@ -89,7 +89,7 @@ export async function runShim(argv: string[]): Promise<void> {
   const open = async (info: NonNullable<ReturnType<typeof liveDaemon>>): Promise<void> => {
     const ch = await openDaemonChannel(info, hello, {
       message: (text) => state.fromDaemon(text),
-      oversize: (bytes, head) => state.rejectOversize(bytes, head),
+      oversize: (bytes, _head, id, request) => state.dropOversizedAnswer(bytes, id, request),
       close: (stopping) => {
         if (channel !== ch) return;
         channel = undefined;
@@ -133,7 +133,7 @@ export async function runShim(argv: string[]): Promise<void> {
       queue.push(state.fromClient(text));
       flush();
     },
-    oversize: (bytes, head) => state.rejectOversize(bytes, head),
+    oversize: (bytes, _head, id, request) => state.rejectOversize(bytes, id, request),
   });
   process.stdin.on('data', (chunk: Buffer) => splitter.push(chunk));
   process.stdin.on('end', () => {

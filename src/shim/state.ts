@@ -1,6 +1,7 @@
 // What the shim remembers about its client: the handshake, log level and resource subscriptions (to replay after a
 // daemon restart) and the requests in flight.
-import { idFromHead, type JsonRpcId } from '../protocol/jsonrpc.js';
+import { encodeMessage, errorResponse, RpcCode, type JsonRpcId } from '../protocol/jsonrpc.js';
+import { TopLevelIdScanner } from '../protocol/json-scan.js';
 import { MAX_FRAME_BYTES } from '../protocol/lines.js';
 
 interface Frame {
@@ -20,21 +21,30 @@ function peek(text: string): Frame | undefined {
   }
 }
 
-function key(id: JsonRpcId): string {
-  return `${typeof id}:${id}`;
+/**
+ * The exact source text of a frame's id, the key of a pending request: an integer beyond 2^53 must come back to the
+ * client as it sent it, and JSON.parse would round it.
+ */
+function idText(text: string, id: JsonRpcId): string {
+  if (typeof id === 'string' || Number.isSafeInteger(id)) return JSON.stringify(id);
+  const scanner = new TopLevelIdScanner();
+  scanner.push(Buffer.from(text));
+  return scanner.idText ?? JSON.stringify(id);
 }
 
 /** The daemon writes responses as {"jsonrpc":"2.0","id":…,"result"|"error":…}: read the id without parsing the body. */
 const RESPONSE_HEAD = /^\{"jsonrpc":"2\.0","id":("(?:[^"\\]|\\.)*"|-?\d+),"(?:result|error)"/;
 
-/** The id of a response frame from the daemon, or undefined for requests and notifications. */
-function responseId(text: string): JsonRpcId | undefined {
+/** The id text of a response frame from the daemon, or undefined for requests and notifications. */
+function responseId(text: string): string | undefined {
   const head = RESPONSE_HEAD.exec(text);
-  if (head) return JSON.parse(head[1]!) as JsonRpcId;
+  if (head) return head[1]!;
   if (text.startsWith('{"jsonrpc":"2.0","method"') || text.startsWith('{"jsonrpc":"2.0","id":')) return undefined;
   const f = peek(text); // not in the daemon's own key order: parse it
-  return f && !f.method && f.id !== undefined && f.id !== null ? f.id : undefined;
+  return f && !f.method && f.id !== undefined && f.id !== null ? idText(text, f.id) : undefined;
 }
+
+const REPLAY_ID_PREFIX = JSON.stringify(REPLAY_PREFIX).slice(0, -1);
 
 /** Tracks the client's handshake and pending requests so a lost daemon costs only the requests in flight. */
 export class ShimState {
@@ -44,7 +54,8 @@ export class ShimState {
   private logLevel?: unknown;
   /** Resource URIs the client subscribed to (and has not unsubscribed from). */
   private readonly subscriptions = new Set<string>();
-  private readonly pending = new Map<string, JsonRpcId>();
+  /** Exact id texts of the client's requests in flight. */
+  private readonly pending = new Set<string>();
   private lost = false;
   private replaySeq = 0;
 
@@ -54,7 +65,7 @@ export class ShimState {
   fromClient(text: string): string {
     const f = peek(text);
     if (f?.method && f.id !== undefined && f.id !== null) {
-      this.pending.set(key(f.id), f.id);
+      this.pending.add(idText(text, f.id));
       this.remember(f);
     } else if (f?.method === 'notifications/initialized') {
       this.initialized = true;
@@ -75,8 +86,8 @@ export class ShimState {
   fromDaemon(text: string): void {
     const id = responseId(text);
     if (id !== undefined) {
-      if (typeof id === 'string' && id.startsWith(REPLAY_PREFIX)) return;
-      this.pending.delete(key(id));
+      if (id.startsWith(REPLAY_ID_PREFIX)) return;
+      this.pending.delete(id);
     }
     this.out(text);
   }
@@ -102,17 +113,25 @@ export class ShimState {
     return frames;
   }
 
-  /** Answers every pending request with an error. */
+  /** Answers every pending request with an error, under its id exactly as the client wrote it. */
   failPending(message: string): void {
-    for (const id of this.pending.values()) {
-      this.out(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32000, message } }));
-    }
+    const error = JSON.stringify({ code: -32000, message });
+    for (const id of this.pending) this.out(`{"jsonrpc":"2.0","id":${id},"error":${error}}`);
     this.pending.clear();
   }
 
+  /** A daemon line too large to relay: if it answered a pending request, that request gets an error instead. */
+  dropOversizedAnswer(bytes: number, id: JsonRpcId | null, request: boolean): void {
+    if (request || id === null) return;
+    const text = encodeMessage({ jsonrpc: '2.0', id, result: null });
+    const key = responseId(text);
+    if (key === undefined || !this.pending.delete(key)) return;
+    this.out(encodeMessage(errorResponse(id, RpcCode.InternalError, `the answer was ${bytes} bytes, too large for the shim to relay; it was dropped`)));
+  }
+
   /** A client line over the frame cap: answered with an error (to its id when recoverable), never forwarded. */
-  rejectOversize(bytes: number, head: string): void {
-    const id = idFromHead(head);
-    this.out(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32600, message: `message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES / 1048576} MiB frame limit; it was dropped` } }));
+  rejectOversize(bytes: number, id: JsonRpcId | null, request: boolean): void {
+    if (!request) return;
+    this.out(encodeMessage(errorResponse(id, RpcCode.InvalidRequest, `message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES / 1048576} MiB frame limit; it was dropped`)));
   }
 }

@@ -1,7 +1,7 @@
 // The meta surface: a handful of discovery tools instead of every backend schema (§6).
 import type { Params } from '../protocol/jsonrpc.js';
 import type { ToolDef } from '../pool/manifest.js';
-import { McplexError } from '../protocol/errors.js';
+import { McplexError, reachesClient } from '../protocol/errors.js';
 import type { Catalog, EditOptions, ServerView } from '../catalog/catalog.js';
 import type { InstallRequest } from '../config/install.js';
 import { serverCommandLine } from '../config/command-line.js';
@@ -54,6 +54,7 @@ export const META_TOOLS: ToolDef[] = [
     name: 'call_tool',
     description: 'Call a tool on a server with arguments matching its schema (see describe_tool). Returns the tool result unchanged.',
     inputSchema: { type: 'object', properties: { server: str, tool: str, arguments: { type: 'object' } }, required: ['server', 'tool'] },
+    execution: { taskSupport: 'optional' },
   },
   {
     name: 'install_server',
@@ -90,6 +91,8 @@ export interface CallContext {
   signal: AbortSignal;
   /** The client's `_meta` (progress token etc.), passed on to the backend. */
   meta?: Params;
+  /** The client's task request (2025-11-25 tasks), passed on to the backend. */
+  task?: Params;
   onProgress?: (params: Params) => void;
 }
 
@@ -120,9 +123,10 @@ export async function forwardToolCall(catalog: Catalog, view: ServerView, tool: 
     if (!toolAllowed(view.config.tools, tool)) throw new McplexError('UNKNOWN_TOOL', `tool "${tool}" of server "${view.name}" is not allowed by servers.${view.name}.tools`);
     const params: Params = { name: tool, arguments: (args as Params | undefined) ?? {} };
     if (ctx.meta) params._meta = ctx.meta;
+    if (ctx.task) params.task = ctx.task;
     return (await catalog.forward(await catalog.admit(view), 'tools/call', params, { signal: ctx.signal, onProgress: ctx.onProgress })) as ToolResult;
   } catch (err) {
-    if (err instanceof McplexError && err.code === 'CANCELLED') throw err;
+    if (reachesClient(err)) throw err;
     return errorToResult(err);
   }
 }
@@ -233,7 +237,7 @@ export async function callMetaTool(catalog: Catalog, name: string, args: Params,
         return errorResult(`unknown tool "${name}"`, 'call tools/list for the tools this session offers');
     }
   } catch (err) {
-    if (err instanceof McplexError && err.code === 'CANCELLED') throw err;
+    if (reachesClient(err)) throw err;
     return errorToResult(err);
   }
 }
