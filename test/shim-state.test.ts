@@ -35,7 +35,19 @@ describe('ShimState', () => {
 
   it('answers an oversized client line under its own id', () => {
     const out: any[] = [];
-    new ShimState((l) => out.push(JSON.parse(l))).rejectOversize(17 * 1024 * 1024, '{"jsonrpc":"2.0","id":42,"method":"tools/call","params":{"x":"aaaa');
+    new ShimState((l) => out.push(JSON.parse(l))).rejectOversize(17 * 1024 * 1024, 42, true);
     expect(out[0]).toMatchObject({ id: 42, error: { code: -32600 } });
+  });
+
+  it('fails a pending request under its id exactly as sent, an integer beyond 2^53 included', () => {
+    const out: string[] = [];
+    const s = new ShimState((l) => out.push(l));
+    s.fromClient('{"jsonrpc":"2.0","id":123456789012345678901,"method":"tools/list"}');
+    s.fromClient('{"jsonrpc":"2.0","id":"x","method":"ping"}');
+    s.fromDaemon('{"jsonrpc":"2.0","id":"x","result":{}}');
+    out.length = 0;
+    s.connectionLost();
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(/^\{"jsonrpc":"2\.0","id":123456789012345678901,"error":/);
   });
 });
