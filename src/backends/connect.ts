@@ -1,89 +1,11 @@
-// Picks the connector for a resolved server: stdio process, docker container (stdio), or Streamable HTTP / SSE via the SDK.
-import type { Logger } from 'pino';
+// Picks the connector for a resolved server: stdio process, docker container (stdio), or a remote server over HTTP.
 import type { ResolvedServer } from '../env/resolve.js';
 import type { ServerConfig } from '../config/types.js';
 import { commandProblem, cwdProblem } from '../config/commands.js';
-import type { MessageTransport } from '../protocol/transport.js';
-import { encodeMessage, RpcCode } from '../protocol/jsonrpc.js';
-import { BackendRpcError } from '../protocol/errors.js';
 import { StdioTransport } from './stdio.js';
 import { dockerArgs } from './docker.js';
-
-export interface ConnectOptions {
-  log: Logger;
-  redact: (text: string) => string;
-  onSpawn?: (pid: number) => void;
-}
-
-/** How a backend process ended. */
-export interface ExitStatus {
-  code: number | null;
-  signal: string | null;
-}
-
-export interface Connection {
-  transport: MessageTransport;
-  /** A remote server (HTTP or SSE) rather than a process. */
-  remote: boolean;
-  /** The child process id (stdio and docker only). */
-  pid?: () => number | undefined;
-  /** Recent stderr lines (stdio and docker only), already redacted. */
-  stderrTail: (n?: number) => string[];
-  /** How the backend ended (or why it could not be reached), for error messages; redacted. */
-  exitDescription: () => string;
-  /** The exit code and signal of a process that ended (stdio and docker only). */
-  exitStatus: () => ExitStatus | undefined;
-}
-
-/** A connection problem found before anything was started; its message says what to fix. */
-export class ConnectError extends Error {}
-
-/** "ECONNREFUSED …" from a failed fetch (undici puts the socket error in `cause`), else the error's own message. */
-function networkReason(err: Error): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (!cause?.message) return err.message;
-  return cause.code && !cause.message.includes(cause.code) ? `${cause.code}: ${cause.message}` : cause.message;
-}
-
-/** The SDK's HTTP transports, with failures that name the URL and the network error instead of "fetch failed". */
-async function remote(resolved: ResolvedServer & { url: string }, server: ServerConfig, opts: ConnectOptions): Promise<Connection> {
-  let url: URL;
-  try {
-    url = new URL(resolved.url);
-  } catch {
-    throw new ConnectError(`url "${opts.redact(resolved.url)}" is not a valid URL (servers.${resolved.name}.url after \${VAR} substitution)`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConnectError(`url ${opts.redact(url.origin)} must be http:// or https://`);
-  const shown = opts.redact(`${url.origin}${url.pathname}`);
-  const requestInit = { headers: resolved.headers };
-  const sdk =
-    server.transport === 'sse'
-      ? new (await import('@modelcontextprotocol/sdk/client/sse.js')).SSEClientTransport(url, { requestInit })
-      : new (await import('@modelcontextprotocol/sdk/client/streamableHttp.js')).StreamableHTTPClientTransport(url, { requestInit });
-  // The SDK's Transport has the same shape; its message type is only stricter about response unions.
-  const transport = sdk as unknown as MessageTransport;
-  let failure: string | undefined;
-  const describe = (err: Error) => {
-    const reason = opts.redact(networkReason(err));
-    return err.message === 'fetch failed' || reason !== opts.redact(err.message) ? `cannot connect to ${shown} (${reason})` : `${shown}: ${reason}`;
-  };
-  const send = transport.send.bind(transport);
-  transport.send = perMessageErrors((message, options) =>
-    send(message, options).catch((err: Error) => {
-      // An HTTP status is the remote's answer to this one message (perMessageErrors decides); anything else is the connection.
-      if (typeof (err as { code?: unknown }).code === 'number') throw err;
-      failure = describe(err);
-      throw new Error(failure);
-    }),
-  );
-  const start = transport.start.bind(transport);
-  transport.start = () =>
-    start().catch((err: Error) => {
-      failure = describe(err);
-      throw new Error(failure);
-    });
-  return { transport, remote: true, stderrTail: () => [], exitDescription: () => failure ?? `connection to ${shown} closed`, exitStatus: () => undefined };
-}
+import { remote } from './remote.js';
+import { ConnectError, type Connection, type ConnectOptions } from './connection.js';
 
 /** Creates (but does not start) the transport for one instance; throws ConnectError when it cannot work as configured. */
 export async function connectBackend(resolved: ResolvedServer, server: ServerConfig, opts: ConnectOptions): Promise<Connection> {
@@ -100,22 +22,5 @@ export async function connectBackend(resolved: ResolvedServer, server: ServerCon
     stderrTail: (n) => stdio.stderr.tail(n),
     exitDescription: () => stdio.exitDescription || 'closed',
     exitStatus: () => stdio.exit ?? undefined,
-  };
-}
-
-/**
- * Wraps a remote transport's send so that a message that cannot be written, or that the remote refuses (an HTTP
- * error other than 404, which means our session is gone), fails alone instead of closing the connection.
- */
-function perMessageErrors(send: MessageTransport['send']): MessageTransport['send'] {
-  return async (message, options) => {
-    encodeMessage(message);
-    try {
-      await send(message, options);
-    } catch (err) {
-      const status = (err as { code?: unknown }).code;
-      if (typeof status !== 'number' || status < 400 || status === 404) throw err;
-      throw new BackendRpcError({ code: RpcCode.InternalError, message: `the remote server refused this message (HTTP ${status}): ${(err as Error).message}` });
-    }
   };
 }

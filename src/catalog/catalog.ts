@@ -10,7 +10,8 @@ import type { Params } from '../protocol/jsonrpc.js';
 import type { Instance } from '../pool/instance.js';
 import type { Manifest } from '../pool/manifest.js';
 import type { Pool } from '../pool/pool.js';
-import type { RequestOptions } from '../router/backend-peer.js';
+import type { Caller, RequestOptions } from '../router/backend-peer.js';
+import { withInputRounds } from './input-required.js';
 import { McplexError } from '../protocol/errors.js';
 import type { AuditRecord } from '../observe/audit.js';
 import type { InstallRequest } from '../config/install.js';
@@ -58,6 +59,8 @@ export interface CatalogSession {
   clientCapabilities(): Record<string, unknown>;
   /** The client's name from initialize, for the audit log. */
   clientName(): string | null;
+  /** Who this session's requests are made for (a modern backend's envelope), and how to ask its client for input. */
+  caller(): Caller;
   /** Asks the user through the client (elicitation) to trust workspace servers; false if it cannot ask, or no yes came. */
   confirmTrust(message: string): Promise<boolean>;
 }
@@ -248,14 +251,20 @@ export class Catalog {
     return inst.manifest;
   }
 
-  /** Forwards a request to the server's instance for this session; tool calls are audited. */
+  /**
+   * Forwards a request to the server's instance for this session, on behalf of its caller (asking the client when
+   * a modern backend needs input it can give); tool calls are audited.
+   */
   async forward(view: ServerView, method: string, params: Params | undefined, opts: RequestOptions = {}): Promise<unknown> {
     const inst = this.instance(view);
-    if (method !== 'tools/call') return inst.request(method, params, { ...opts, sessionId: this.session.id });
+    const caller = opts.caller ?? this.session.caller();
+    const send = (p: Params | undefined) => inst.request(method, p, { ...opts, caller, sessionId: this.session.id });
+    const run = () => withInputRounds(send, method, params, caller, { server: view.name, signal: opts.signal });
+    if (method !== 'tools/call') return run();
     const started = performance.now();
     let outcome: AuditRecord['outcome'] = 'error';
     try {
-      const result = await inst.request(method, params, { ...opts, sessionId: this.session.id });
+      const result = await run();
       outcome = (result as { isError?: boolean } | undefined)?.isError ? 'tool_error' : 'ok';
       return result;
     } catch (err) {

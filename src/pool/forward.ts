@@ -1,9 +1,14 @@
 // Sending one client request to a backend, with what tools/call needs beyond id remapping: 2025-11-25 tasks.
 import { McplexError } from '../protocol/errors.js';
 import type { Params } from '../protocol/jsonrpc.js';
-import { MAX_TOTAL_TIMEOUT_MS, type BackendPeer, type RequestOptions } from '../router/backend-peer.js';
+import { MAX_TOTAL_TIMEOUT_MS, type RequestOptions } from '../router/backend-peer.js';
 import { RELATED_TASK, rewriteTaskIds, type TaskTable } from '../router/tasks.js';
 import type { Manifest, ToolDef } from './manifest.js';
+
+/** Whatever sends requests to the backend (the instance's wire). */
+export interface Requester {
+  request(method: string, params: Params | undefined, opts: RequestOptions): Promise<unknown>;
+}
 
 /** The instance a request goes to, as forwarding sees it. */
 export interface ForwardTarget {
@@ -19,7 +24,7 @@ export interface ForwardTarget {
  * sees mcplex's task id); a call without one to a tool that requires tasks runs as a task on the caller's behalf,
  * waiting for its result (so every client can use it).
  */
-export async function forward(peer: BackendPeer, target: ForwardTarget, method: string, params: Params | undefined, opts: RequestOptions): Promise<unknown> {
+export async function forward(peer: Requester, target: ForwardTarget, method: string, params: Params | undefined, opts: RequestOptions): Promise<unknown> {
   if (method !== 'tools/call') return peer.request(method, params, opts);
   if (params?.task === undefined && taskRequired(target.manifest, params?.name)) return runAsTask(peer, target, params, opts);
   const result = await peer.request(method, params, opts);
@@ -41,7 +46,7 @@ function taskRequired(manifest: Manifest | undefined, tool: unknown): boolean {
 }
 
 /** Creates the task, waits for its result (up to the hard cap), and cancels it if the caller gives up. */
-async function runAsTask(peer: BackendPeer, target: ForwardTarget, params: Params | undefined, opts: RequestOptions): Promise<unknown> {
+async function runAsTask(peer: Requester, target: ForwardTarget, params: Params | undefined, opts: RequestOptions): Promise<unknown> {
   const created = (await peer.request('tools/call', { ...params, task: {} }, opts)) as { task?: { taskId?: unknown } } | undefined;
   const taskId = created?.task?.taskId;
   if (typeof taskId !== 'string') return created;

@@ -2,7 +2,8 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig, ServerConfig } from '../config/types.js';
 import type { ResolvedServer } from '../env/resolve.js';
-import { connectBackend, ConnectError, type Connection } from '../backends/connect.js';
+import { connectBackend } from '../backends/connect.js';
+import { ConnectError, type Connection } from '../backends/connection.js';
 import { RpcCode, type JsonRpcNotification, type JsonRpcRequest, type Params } from '../protocol/jsonrpc.js';
 import { BackendPeer, type RequestOptions } from '../router/backend-peer.js';
 import type { TaskTable } from '../router/tasks.js';
@@ -15,9 +16,8 @@ import { formatTail } from '../supervisor/ring.js';
 import type { Manifest, ManifestCache } from './manifest.js';
 import { fetchLists, listKindOf, type ListKind, type Lists } from './listing.js';
 import { elicitationIds, forward } from './forward.js';
-
-/** The protocol version mcplex asks backends for. */
-export const BACKEND_PROTOCOL_VERSION = '2025-11-25';
+import { greet, type Greeting } from './era.js';
+import { LegacyWire, ModernWire, type Wire } from './wire.js';
 
 /** A caller waiting this long for a backend to start is told it is starting. */
 const START_NOTICE_MS = 1000;
@@ -60,6 +60,8 @@ export class Instance {
   readonly breaker: InstanceBreaker;
   private conn?: Connection;
   private peer?: BackendPeer;
+  /** The peer in the backend's protocol era (set once the start has greeted it). */
+  private wire?: Wire;
   private starting?: Promise<void>;
   private active = 0;
   /** Increments with every start: errors carry it so one crash counts once however many calls it fails. */
@@ -162,37 +164,61 @@ export class Instance {
     try {
       await conn.transport.start();
       log.info({ childPid: conn.pid?.() }, "backend spawned");
-      const init = (await peer.request(
-        'initialize',
-        { protocolVersion: BACKEND_PROTOCOL_VERSION, capabilities: this.clientCapabilities, clientInfo: { name: 'mcplex', version: this.deps.version } },
-        { timeoutMs: startTimeout },
-      )) as { capabilities?: Record<string, unknown>; serverInfo?: Manifest['serverInfo']; instructions?: string };
-      peer.notify('notifications/initialized');
-      const caps = init.capabilities ?? {};
-      const lists = (await fetchLists((m, p) => peer.request(m, p, { timeoutMs: startTimeout }), caps, ['tools', 'prompts', 'resources'])) as Lists;
+      const deadline = Date.now() + startTimeout;
+      const greeting = { cached: this.deps.cache.get(this.name, this.resolved.configHash), legacyOnly: conn.legacyOnly, deadline };
+      let hello = await greet(peer, { ...greeting, clientCapabilities: this.clientCapabilities, version: this.deps.version, name: this.name });
+      let lists: Lists;
+      try {
+        lists = await this.listAll(this.wireFor(peer, hello), hello.capabilities, deadline);
+      } catch (err) {
+        // A cached era the backend no longer speaks shows on its first requests: find the era again, once.
+        if (hello.confirmed || !(err instanceof BackendRpcError)) throw err;
+        hello = await greet(peer, { ...greeting, cached: undefined, clientCapabilities: this.clientCapabilities, version: this.deps.version, name: this.name });
+        lists = await this.listAll(this.wireFor(peer, hello), hello.capabilities, deadline);
+      }
       this.manifest = {
         server: this.name,
         configHash: this.resolved.configHash,
-        serverInfo: init.serverInfo,
-        capabilities: caps,
-        instructions: init.instructions,
+        serverInfo: hello.serverInfo,
+        capabilities: hello.capabilities,
+        instructions: hello.instructions,
         ...lists,
         savedAt: new Date().toISOString(),
+        era: hello.era,
+        ...(hello.freshUntil ? { freshUntil: hello.freshUntil } : {}),
       };
       this.deps.cache.put(this.manifest);
       this.state = 'ready';
       this.stats.startedAt = Date.now();
       this.sentLogLevel = undefined;
+      this.wire!.open();
       this.syncLogLevel();
-      log.info({ childPid: this.pid, tools: this.manifest.tools.length }, "backend ready");
+      log.info({ childPid: this.pid, tools: this.manifest.tools.length, era: hello.era.kind }, "backend ready");
     } catch (err) {
       const e = this.startError(conn, err as Error, incident);
       this.lastTail = conn.stderrTail(10);
+      this.wire?.close();
+      this.wire = undefined;
       await peer.close(e).catch(() => undefined);
       this.conn = undefined;
       this.peer = undefined;
       throw this.failStart(e);
     }
+  }
+
+  /** The wire for a greeted backend, in its era; it becomes this instance's. */
+  private wireFor(peer: BackendPeer, hello: Greeting): Wire {
+    this.wire?.close();
+    const self = { capabilities: {}, clientInfo: { name: 'mcplex', version: this.deps.version } };
+    const ready = () => this.state === 'ready' && this.peer === peer && !peer.closed;
+    this.wire = hello.era.kind === 'modern' ? new ModernWire(peer, hello.era, hello.capabilities, self, this.deps.log, ready) : new LegacyWire(peer, hello.era);
+    return this.wire;
+  }
+
+  /** Every list the backend offers, each page within the start's deadline. */
+  private listAll(wire: Wire, caps: Record<string, unknown>, deadline: number): Promise<Lists> {
+    const send = (m: string, p: Params) => wire.request(m, p, { timeoutMs: Math.max(1, deadline - Date.now()) });
+    return fetchLists(send, caps, ['tools', 'prompts', 'resources']) as Promise<Lists>;
   }
 
   /** Records a failed start (state, last error, one log line) and returns the error to throw; a start cut short by stop() records nothing. */
@@ -232,6 +258,8 @@ export class Instance {
     this.lastTail = conn.stderrTail(10);
     this.conn = undefined;
     this.peer = undefined;
+    this.wire?.close();
+    this.wire = undefined;
     this.subscriptions.clear();
     const exit = conn.exitStatus();
     this.deps.log.warn(
@@ -246,7 +274,9 @@ export class Instance {
     }
   }
 
-  private onNotification(n: JsonRpcNotification): void {
+  private onNotification(received: JsonRpcNotification): void {
+    const n = this.wire ? this.wire.incoming(received) : received;
+    if (!n) return;
     const kind = listKindOf(n.method);
     if (kind) this.refreshList(kind);
     else this.events.notification?.(this, n);
@@ -268,11 +298,11 @@ export class Instance {
       let ok = false;
       do {
         state.again = false;
-        const peer = this.peer;
-        if (!peer || !this.manifest) break;
+        const wire = this.wire;
+        if (!wire || !this.manifest) break;
         try {
           const timeoutMs = this.deps.gateway().startTimeout;
-          const lists = await fetchLists((m, p) => peer.request(m, p, { timeoutMs }), this.manifest.capabilities, [kind]);
+          const lists = await fetchLists((m, p) => wire.request(m, p, { timeoutMs }), this.manifest.capabilities, [kind]);
           this.manifest = { ...this.manifest, ...lists, savedAt: new Date().toISOString() };
           this.deps.cache.put(this.manifest);
           ok = true;
@@ -286,14 +316,14 @@ export class Instance {
     })();
   }
 
-  /** Sends logging/setLevel when the level this instance's sessions want differs from what the backend has. */
+  /** Sends logging/setLevel (where the era has it) when the level this instance's sessions want differs from what the backend has. */
   syncLogLevel(): void {
     const want = this.events.logLevel?.(this);
-    const peer = this.peer;
-    if (!want || want === this.sentLogLevel || this.state !== 'ready' || !peer || this.manifest?.capabilities.logging === undefined) return;
+    const wire = this.wire;
+    if (!want || want === this.sentLogLevel || this.state !== 'ready' || !wire?.setLogLevel || this.manifest?.capabilities.logging === undefined) return;
     this.sentLogLevel = want;
-    peer.request('logging/setLevel', { level: want }, { timeoutMs: this.deps.gateway().callTimeout }).catch((err: Error) => {
-      if (this.peer === peer) this.sentLogLevel = undefined;
+    wire.setLogLevel(want, this.deps.gateway().callTimeout).catch((err: Error) => {
+      if (this.wire === wire) this.sentLogLevel = undefined;
       this.deps.log.warn({ err: err.message, level: want }, 'the server refused logging/setLevel');
     });
   }
@@ -330,7 +360,7 @@ export class Instance {
         await this.startWithNotice(params, opts);
         sent = performance.now();
         const target = { key: this.key, manifest: this.manifest, tasks: this.deps.tasks, cancelTimeoutMs: this.deps.gateway().callTimeout };
-        return forward(this.peer!, target, method, params, { ...opts, timeoutMs });
+        return forward(this.wire!, target, method, params, { ...opts, timeoutMs });
       });
       if (method === 'tools/call') {
         // Latency is the backend's answer time; a cold start is not a slow call.
@@ -357,11 +387,11 @@ export class Instance {
     }
   }
 
-  /** Pings a ready backend; false if it did not answer in time (the caller recycles it). */
+  /** Checks a ready backend (ping, or server/discover in the modern era); false if it did not answer in time (the caller recycles it). */
   async healthy(timeoutMs: number): Promise<boolean> {
-    if (this.state !== 'ready' || !this.peer) return true;
+    if (this.state !== 'ready' || !this.wire) return true;
     try {
-      await this.peer.request('ping', undefined, { timeoutMs });
+      await this.wire.health(timeoutMs);
       return true;
     } catch (err) {
       return !(err instanceof McplexError && (err.code === 'CALL_TIMEOUT' || err.code === 'BACKEND_CLOSED'));
@@ -374,12 +404,23 @@ export class Instance {
     return pid && this.state === 'ready' ? groupRss(pid) : 0;
   }
 
-  /** Subscribes a session to a resource; only the first subscriber's request reaches the backend. */
+  /** Subscribes a session to a resource; the backend hears of it (in its era's way) with the first subscriber only. */
   async subscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
     const subs = this.subscriptions.get(uri) ?? new Set<string>();
-    if (subs.size === 0) await this.request('resources/subscribe', { uri }, opts);
+    const first = subs.size === 0;
     subs.add(sessionId);
     this.subscriptions.set(uri, subs);
+    if (!first) return {};
+    try {
+      await this.breaker.run(() => this.ensureStarted());
+      const wire = this.wire;
+      if (!wire) throw new McplexError('BACKEND_CLOSED', `server "${this.name}" went away; retry`);
+      await wire.watch(uri, true, [...this.subscriptions.keys()], (m, p) => this.request(m, p, opts));
+    } catch (err) {
+      subs.delete(sessionId);
+      if (subs.size === 0 && this.subscriptions.get(uri) === subs) this.subscriptions.delete(uri);
+      throw err;
+    }
     return {};
   }
 
@@ -389,7 +430,8 @@ export class Instance {
     if (!subs?.delete(sessionId)) return {};
     if (subs.size === 0) {
       this.subscriptions.delete(uri);
-      if (this.peer) await this.request('resources/unsubscribe', { uri }, opts);
+      const wire = this.wire;
+      if (wire && this.state === 'ready') await wire.watch(uri, false, [...this.subscriptions.keys()], (m, p) => this.request(m, p, opts));
     }
     return {};
   }
@@ -404,9 +446,9 @@ export class Instance {
     for (const uri of [...this.subscriptions.keys()]) void this.unsubscribe(uri, sessionId, {}).catch(() => undefined);
   }
 
-  /** Sends a notification to the backend if it is running. */
+  /** Sends a notification to the backend if it is running (and its era has that notification). */
   notify(method: string, params?: Params): void {
-    this.peer?.notify(method, params);
+    this.wire?.notify(method, params);
   }
 
   /** Stops the backend: pending requests fail with one error, then the process group is terminated. */
@@ -417,6 +459,8 @@ export class Instance {
     const peer = this.peer;
     const conn = this.conn;
     const pid = this.pid;
+    this.wire?.close();
+    this.wire = undefined;
     this.peer = undefined;
     this.conn = undefined;
     if (peer) await peer.close(new McplexError('INSTANCE_STOPPED', `server "${this.name}" was ${reason}; retry the call`));

@@ -42,7 +42,7 @@ export function startMaintenance(pool: Pool, opts: MaintenanceOptions): () => vo
           if (now - (lastPing.get(inst.key) ?? inst.stats.startedAt) >= pingEvery) {
             lastPing.set(inst.key, now);
             if (!(await inst.healthy(pingTimeout))) {
-              return pool.recycle(inst.key, `restarted: did not answer ping within ${pingTimeout} ms`, 'warn');
+              return pool.recycle(inst.key, `restarted: did not answer its health check (ping, or server/discover in the 2026-07-28 era) within ${pingTimeout} ms`, 'warn');
             }
           }
         }),

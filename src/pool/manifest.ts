@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BackendEra } from './era.js';
 
 export interface ToolDef {
   name: string;
@@ -35,6 +36,10 @@ export interface Manifest {
   resources: ResourceDef[];
   resourceTemplates: NamedItem[];
   savedAt: string;
+  /** The protocol era the backend spoke (older caches lack it: the next start probes). */
+  era?: BackendEra;
+  /** Until when (ISO time) a modern backend's discover result (capabilities, serverInfo, instructions) may be reused. */
+  freshUntil?: string;
 }
 
 /** Manifests under MCPLEX_HOME/cache, one file per server and resolved-config hash (the hash holds no secret). */

@@ -1,5 +1,6 @@
 // One backend connection: owns id translation, progress-token translation and cancellation for everything sent to it.
 import {
+  isJsonRpcId,
   isNotification,
   isRequest,
   isResponse,
@@ -16,6 +17,16 @@ import { BackendRpcError, McplexError } from '../protocol/errors.js';
 /** Hard cap on one request, whatever progress says (§4: callTimeout hard cap). */
 export const MAX_TOTAL_TIMEOUT_MS = 10 * 60 * 1000;
 
+/** Who a forwarded request is made for: the calling session, as a modern backend's per-request envelope declares it. */
+export interface Caller {
+  capabilities: Record<string, unknown>;
+  clientInfo?: { name?: string; version?: string };
+  /** Only when the client asked for log messages. */
+  logLevel?: string;
+  /** Asks the client itself (elicitation/create, sampling/createMessage, roots/list); absent for a client that answers input_required itself. */
+  ask?: (method: string, params: unknown) => Promise<unknown>;
+}
+
 export interface RequestOptions {
   /** Called with each progress notification's params, token already restored to the caller's. */
   onProgress?: (params: Params) => void;
@@ -24,6 +35,10 @@ export interface RequestOptions {
   timeoutMs?: number;
   /** The session the request comes from (tracked by the instance, ignored here). */
   sessionId?: string;
+  /** The client the request is made for (a modern backend's envelope); mcplex itself when absent. */
+  caller?: Caller;
+  /** Called with the backend id the request is sent under (a subscription's id is its request's). */
+  onSent?: (backendId: JsonRpcId) => void;
 }
 
 interface Pending {
@@ -120,6 +135,7 @@ export class BackendPeer {
       }
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, entry);
+      opts.onSent?.(id);
       if (progressToken && opts.onProgress) {
         this.progress.set(progressToken, { id, callerToken: meta!.progressToken, onProgress: opts.onProgress, touch: arm });
       }
@@ -186,7 +202,16 @@ export class BackendPeer {
         p.onProgress({ ...m.params, progressToken: p.callerToken });
         return;
       }
-      if (m.method === 'notifications/cancelled') return;
+      if (m.method === 'notifications/cancelled') {
+        // A modern server tears a subscription down this way; in the other direction the id is the server's own.
+        const id = m.params?.requestId;
+        const entry = isJsonRpcId(id) ? this.pending.get(id as JsonRpcId) : undefined;
+        if (entry?.method === 'subscriptions/listen') {
+          entry.cleanup();
+          entry.reject(new McplexError('BACKEND_CLOSED', 'the server ended the subscription'));
+        }
+        return;
+      }
       this.onnotification?.(m);
     }
   }

@@ -118,6 +118,12 @@ export class Session {
       systemEnv: init.systemEnv,
       clientCapabilities: () => this.clientCaps,
       clientName: () => this.clientInfo?.name ?? null,
+      caller: () => ({
+        capabilities: this.clientCaps,
+        clientInfo: this.clientInfo,
+        logLevel: this.askedLevel,
+        ask: (method, params) => this.requestClient(method, params as Params | undefined),
+      }),
       confirmTrust: (message) => this.confirmTrust(message),
     });
     this.direct = new DirectSurface(this.catalog, () => ({ discover: this.surface !== 'meta', nameBudget: this.clientProfile.nameBudget }));
