@@ -103,6 +103,26 @@ describe.skipIf(!findCompiler())('the native shim beside the Node shim', () => {
     expect(seen.native).toBe(seen.node);
   });
 
+  it('mcplex setup registers the native shim where it is built, and the Node shim where none is', () => {
+    const scratch = fs.mkdtempSync(path.join(ROOT, '.mcplex-test-'));
+    try {
+      const setupCursor = (cli: string) => {
+        const user = fs.mkdtempSync(path.join(scratch, 'user-'));
+        const r = spawnSync(process.execPath, [cli, 'setup', 'cursor'], { encoding: 'utf8', env: { PATH: process.env.PATH!, HOME: user, MCPLEX_HOME: path.join(user, '.mcplex') } });
+        expect(r.status, r.stderr).toBe(0);
+        return JSON.parse(fs.readFileSync(path.join(user, '.cursor/mcp.json'), 'utf8')).mcpServers.mcplex;
+      };
+      expect(setupCursor(path.join(ROOT, 'dist/bin/mcplex.js'))).toEqual({ command: NATIVE_SHIM, args: [] });
+      // An install without the native shim and without its sources (so nothing to build): the Node shim.
+      fs.cpSync(path.join(ROOT, 'dist'), path.join(scratch, 'dist'), { recursive: true, filter: (f) => !path.relative(path.join(ROOT, 'dist'), f).startsWith('native') });
+      fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(scratch, 'package.json'));
+      const cli = path.join(scratch, 'dist/bin/mcplex.js');
+      expect(setupCursor(cli)).toEqual({ command: process.execPath, args: [cli, 'shim'] });
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it('builds with the compiler found, and an install without one (or with a broken one) still succeeds', () => {
     expect(fs.statSync(NATIVE_SHIM).mode & 0o111).not.toBe(0);
     const build = path.join(ROOT, 'native/build.mjs');

@@ -3,11 +3,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { writeAtomic } from '../config/edit.js';
 import { readClientFile, serversInFile, SourceError, type ImportedServer } from '../config/import-sources.js';
 import { CliError } from './fail.js';
 import { applyImport, formatPlan, planImport, tildify, type ImportPlan } from './import.js';
+import { shimCommand } from './shim-command.js';
 
 export interface SetupFlags {
   import?: boolean;
@@ -15,7 +15,7 @@ export interface SetupFlags {
 
 /** `mcplex setup CLIENT [--import]`. Non-interactive. */
 export async function setup(client: string, flags: SetupFlags): Promise<void> {
-  const shim = [process.execPath, fileURLToPath(new URL('../bin/mcplex.js', import.meta.url)), 'shim'];
+  const shim = shimCommand();
   if (client === 'claude-code') return setupClaudeCode(shim, !!flags.import);
   if (client === 'cursor') return setupCursor(shim, !!flags.import);
   throw new CliError(`setup knows claude-code and cursor (got "${client}"); for other clients, run: ${shellJoin(shim)}`, 2);

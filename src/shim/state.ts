@@ -110,9 +110,10 @@ export class ShimState {
     this.pending.clear();
   }
 
-  /** A client line over the frame cap: answered with an error (to its id when recoverable), never forwarded. */
-  rejectOversize(bytes: number, head: string): void {
+  /** A line over its cap (`limit`): answered with an error (to its id when recoverable), never forwarded. */
+  rejectOversize(bytes: number, head: string, limit = MAX_FRAME_BYTES): void {
     const id = idFromHead(head);
-    this.out(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32600, message: `message of ${bytes} bytes exceeds the ${MAX_FRAME_BYTES / 1048576} MiB frame limit; it was dropped` } }));
+    if (id !== null) this.pending.delete(key(id));
+    this.out(JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32600, message: `message of ${bytes} bytes exceeds the ${limit / 1048576} MiB frame limit; it was dropped` } }));
   }
 }

@@ -18,6 +18,11 @@ export const NATIVE_SHIM = path.join(ROOT, 'dist/native/mcplex-shim');
 /** Which shim the harness launches: MCPLEX_TEST_SHIM=native makes every shim the native binary (vitest.config.ts). */
 export const SHIM_KIND: 'node' | 'native' = process.env.MCPLEX_TEST_SHIM === 'native' ? 'native' : 'node';
 
+/** What `mcplex setup` registers: the native shim where it is built, else the Node shim. */
+export function registeredShim(): { command: string; args: string[] } {
+  return shimCommand([], fs.existsSync(NATIVE_SHIM) ? 'native' : 'node');
+}
+
 /** The command line of a shim of the kind under test (or of `kind`), with its arguments. */
 export function shimCommand(args: string[] = [], kind = SHIM_KIND): { command: string; args: string[] } {
   if (kind === 'node') return { command: process.execPath, args: [CLI, 'shim', ...args] };
