@@ -31,6 +31,7 @@ export class StdioTransport implements MessageTransport {
   readonly stderr = new LineRing(50);
   private child?: ChildProcess;
   private closed = false;
+  private corked = false;
   exitDescription = '';
 
   constructor(private readonly spec: StdioSpec, private readonly opts: StdioOptions) {}
@@ -101,6 +102,15 @@ export class StdioTransport implements MessageTransport {
   send(message: JsonRpcMessage): Promise<void> {
     const stdin = this.child?.stdin;
     if (!stdin || this.closed || stdin.destroyed) return Promise.reject(new Error('backend is not running'));
+    if (!this.corked) {
+      // Messages sent in one turn of the event loop (many sessions' calls under load) go out in one write.
+      this.corked = true;
+      stdin.cork();
+      setImmediate(() => {
+        this.corked = false;
+        stdin.uncork();
+      });
+    }
     return new Promise((resolve, reject) => {
       stdin.write(JSON.stringify(message) + '\n', (err) => (err ? reject(err) : resolve()));
     });
