@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findCompiler } from '../native/build.mjs';
-import { Home, NATIVE_SHIM, ROOT, RawShim, alive, json, servers, shimCommand, waitFor } from './helpers/harness.js';
+import { Home, NATIVE_SHIM, ROOT, RawShim, alive, faulty, json, servers, shimCommand, waitFor } from './helpers/harness.js';
 
 const KINDS = ['node', 'native'] as const;
 type Kind = (typeof KINDS)[number];
@@ -63,6 +63,35 @@ describe.skipIf(!findCompiler())('the native shim beside the Node shim', () => {
     expect(transcript(shims.native)).toEqual(transcript(shims.node));
     expect(shims.native.lines.filter((m) => String(m.id).startsWith('mcplex-replay-'))).toEqual([]);
     expect(stderr.native).toBe(stderr.node);
+  });
+
+  it('a client that stops reading: the shim stops reading the daemon, the daemon cuts that session, the shim goes on', { timeout: 180_000 }, async () => {
+    const home = newHome(faulty('big', ['--huge-line', '6']));
+    for (const kind of KINDS) {
+      const s = home.rawShim(home.dir, kind);
+      s.send({ id: 1, method: 'initialize', params: INIT });
+      await s.next((m) => m.id === 1 && m.result);
+      s.send({ method: 'notifications/initialized' });
+      const sessions = (await home.status()).sessions.length;
+      s.child.stdout!.pause(); // the client stops reading
+      for (let id = 2; id <= 13; id++) s.send({ id, method: 'tools/call', params: { name: 'call_tool', arguments: { server: 'big', tool: 'huge' } } });
+      // 12 answers of 6 MB: past its 32 MiB cap the daemon closes the session; the shim holds little of it meanwhile.
+      let peak = 0;
+      await waitFor(async () => {
+        peak = Math.max(peak, Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${s.child.pid}/status`, 'utf8'))![1]) / 1024);
+        return (await home.status()).sessions.length < sessions;
+      }, 120_000, `the daemon to close the ${kind} shim's session`);
+      expect(peak, `${kind} shim peak RSS (MB)`).toBeLessThan(kind === 'native' ? 40 : 150);
+      s.child.stdout!.resume();
+      // Every request gets an answer (its result, or the connection-lost error), and the session goes on.
+      for (let id = 2; id <= 13; id++) {
+        const r = await s.next((m) => m.id === id, 60_000);
+        expect(r.result ?? r.error.message).toEqual(r.result ? expect.anything() : expect.stringContaining('connection lost'));
+      }
+      s.send({ id: 14, method: 'tools/call', params: { name: 'call_tool', arguments: { server: 'big', tool: 'echo', arguments: { still: 'here' } } } });
+      expect(JSON.stringify((await s.next((m) => m.id === 14, 30_000)).result)).toContain('still');
+      await s.close();
+    }
   });
 
   it('answers usage errors with the same words and exit codes', async () => {
