@@ -59,12 +59,35 @@ describe('mcplex tools / call', () => {
     expect(r.stdout).toMatch(/\b5\b/);
   });
 
-  it('call --json passes an arguments object; k=v overrides its keys', async () => {
+  it('call --json passes an arguments object; k=v may add keys but not contradict them', async () => {
     const r = await home.cli(['call', 'everything', 'echo', '--json', '{"message":"x"}']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('Echo: x');
-    const both = await home.cli(['call', 'everything', 'echo', '--json', '{"message":"x"}', 'message=y']);
-    expect(both.stdout.trim()).toBe('Echo: y');
+    const same = await home.cli(['call', 'everything', 'echo', '--json', '{"message":"x"}', 'message=x']);
+    expect(same.stdout.trim()).toBe('Echo: x');
+    const contradicts = await home.cli(['call', 'everything', 'echo', '--json', '{"message":"x"}', 'message=y']);
+    expect(contradicts.code).toBe(2);
+    expect(contradicts.stderr).toContain('"message" is given twice, differently');
+    expect(contradicts.stdout).toBe('');
+  });
+
+  it('describe prints a tool\'s description, arguments and input schema; a failed call points to it', async () => {
+    const r = await home.cli(['describe', 'everything', 'get-sum']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^everything\/get-sum/);
+    expect(r.stdout).toMatch(/^arguments:$/m);
+    expect(r.stdout).toMatch(/^\s+a\s+number, required/m);
+    expect(r.stdout).toContain('call it: mcplex call everything get-sum a=… b=…');
+    const schema = JSON.parse(r.stdout.slice(r.stdout.indexOf('input schema:') + 'input schema:'.length));
+    expect(schema.properties).toHaveProperty('a');
+    const asJson = JSON.parse((await home.cli(['describe', 'everything', 'get-sum', '--json'])).stdout);
+    expect(asJson).toMatchObject({ server: 'everything', name: 'get-sum' });
+    const unknown = await home.cli(['describe', 'everything', 'no-such-tool']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no-such-tool');
+    const bad = await home.cli(['call', 'everything', 'get-sum', 'a=oops']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('`mcplex describe everything get-sum`');
   });
 
   it('call prints structuredContent as JSON', async () => {
@@ -96,6 +119,7 @@ describe('mcplex tools / call', () => {
     const ws = path.join(home.dir, 'project');
     fs.mkdirSync(ws);
     fs.writeFileSync(path.join(ws, '.mcplex.yaml'), `servers:\n${servers.everything().replace('  everything:', '  wsecho:')}`);
+    await home.trust(ws);
     const { stdout } = await run(process.execPath, [CLI, 'call', 'wsecho', 'echo', 'message=from-ws'], { cwd: ws, env: home.env(), timeout: 60_000 });
     expect(stdout.trim()).toBe('Echo: from-ws');
     const outside = await home.cli(['tools', 'wsecho']);
@@ -140,7 +164,15 @@ describe('mcplex logs', () => {
     expect(recs.every((l) => l.server === 'everything')).toBe(true);
     expect(parse((await home.cli(['logs', '--server', 'memory'])).stdout)).toHaveLength(0);
     expect(parse((await home.cli(['logs', '-n', '1'])).stdout)).toHaveLength(1);
-    expect((await home.cli(['logs', '-n', 'many'])).code).toBe(2);
+  });
+
+  it('--level keeps lines at that level and above', async () => {
+    const all = parse((await home.cli(['logs', '-n', '500'])).stdout);
+    expect(all.some((l) => (l.level as number) < 40)).toBe(true);
+    const warn = parse((await home.cli(['logs', '-n', '500', '--level', 'warn'])).stdout);
+    expect(warn.every((l) => (l.level as number) >= 40)).toBe(true);
+    const info = parse((await home.cli(['logs', '-n', '500', '--level', 'info'])).stdout);
+    expect(info.length).toBeGreaterThan(warn.length);
   });
 
   it('-f follows new lines and reopens the file after rotation', async () => {
@@ -162,5 +194,40 @@ describe('mcplex logs', () => {
     }
     const code = await new Promise((r) => child.once('exit', (c) => r(c)));
     expect(code).toBe(0);
+  });
+});
+
+// Every usage error prints what is wrong and exits 2, without doing anything.
+describe('usage errors', () => {
+  let home: Home;
+
+  beforeAll(() => {
+    home = new Home(servers.everything());
+  });
+
+  afterAll(async () => {
+    await home.dispose();
+  });
+
+  it.each([
+    [['serve', '--port', 'abc'], /--port <n>' argument 'abc' is invalid\. expected a port number/],
+    [['serve', '--port', '70000'], /argument '70000' is invalid/],
+    [['logs', '-n', 'abc'], /--lines <n>' argument 'abc' is invalid\. expected a whole number/],
+    [['logs', '--server', 'nosuch'], /unknown server "nosuch": it is not configured \(servers: everything\)/],
+    [['logs', '--level', 'loud'], /--level must be one of trace, debug, info, warn, error, fatal/],
+    [['call', 'everything', 'echo', '--json', '{"message":"a"}', 'message=b'], /"message" is given twice, differently/],
+    [['call', 'everything', 'echo', 'novalue'], /KEY=VALUE/],
+    [['add', 'bad name', '--', 'node'], /must match \[A-Za-z0-9_-\]\+/],
+    [['add', 'x', '--scope', 'elsewhere'], /--scope must be workspace or global/],
+    [['nosuchcommand'], /unknown command 'nosuchcommand'/],
+  ])('mcplex %j', async (args, message) => {
+    const r = await home.cli(args as string[]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message as RegExp);
+    expect(r.stdout).toBe('');
+  });
+
+  it('started no daemon', () => {
+    expect(home.daemonInfo()).toBeUndefined();
   });
 });

@@ -53,7 +53,7 @@ describe('parseConfig', () => {
       idleTimeout: 600_000,
       callTimeout: 120_000,
       startTimeout: 60_000,
-      auth: { mode: 'localhost', tokens: [], apiKeys: [] },
+      auth: { mode: 'owner', tokens: [], apiKeys: [] },
       env: {},
     });
     expect(cfg.servers.mem).toEqual({

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { processIdentity } from '../src/supervisor/process-info.js';
 import { Home, killQuietly, servers, waitFor } from './helpers/harness.js';
 
 interface Finding {
@@ -36,10 +37,10 @@ describe('mcplex doctor', () => {
   });
 
   it('a good home passes: exit 0 and an ok line per check', async () => {
-    const home = make(servers.everything() + '  remote:\n    url: https://example.invalid/mcp\n');
+    const home = make(servers.everything() + '  off:\n    command: mcplex-no-such-command-xyz\n    enabled: false\n');
     const r = await home.cli(['doctor']);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const check of ['node', 'config', 'daemon', 'server everything', 'server remote', 'port', 'orphans', 'permissions']) {
+    for (const check of ['node', 'config', 'daemon', 'server everything', 'server off', 'start everything', 'port', 'orphans', 'permissions']) {
       expect(r.stdout).toMatch(new RegExp(`^ok\\s+${check}\\s`, 'm'));
     }
     expect(r.stdout).not.toMatch(/^fail/m);
@@ -78,6 +79,17 @@ describe('mcplex doctor', () => {
     expect(r.stdout).toMatch(/^ok\s+server everything/m);
     const { checks } = await doctorJson(home);
     for (const c of checks.filter((x) => x.status !== 'ok')) expect(c.fix, c.message).toBeTruthy();
+  });
+
+  it('a remote server it cannot reach fails its start check, saying why', async () => {
+    const home = make('  remote:\n    url: https://example.invalid/mcp\n');
+    const { code, checks } = await doctorJson(home);
+    expect(code).toBe(1);
+    expect(only(checks, 'server remote')[0]).toMatchObject({ status: 'ok' });
+    const start = only(checks, 'start remote')[0]!;
+    expect(start.status).toBe('fail');
+    expect(start.message).toMatch(/cannot connect to https:\/\/example\.invalid\/mcp \(.*ENOTFOUND/);
+    expect(start.fix).toContain('servers.remote.url');
   });
 
   it('reports an invalid config with its problems and lines, and a fix', async () => {
@@ -122,7 +134,8 @@ describe('mcplex doctor', () => {
     await new Promise((r) => dead.once('exit', r));
     try {
       fs.mkdirSync(path.join(home.dir, 'run'), { mode: 0o700 });
-      const rec = { pgid: orphan.pid, daemonPid: dead.pid, server: 'everything', startedAt: new Date().toISOString() };
+      // As the daemon records it: the leader's identity (start time) beside its pid.
+      const rec = { pgid: orphan.pid, identity: processIdentity(orphan.pid!), daemonPid: dead.pid, server: 'everything', startedAt: new Date().toISOString() };
       fs.writeFileSync(path.join(home.dir, 'run', `backend-${orphan.pid}.json`), JSON.stringify(rec), { mode: 0o600 });
       const { code, checks } = await doctorJson(home);
       expect(code).toBe(1);

@@ -113,6 +113,7 @@ describe('creating a watched file', () => {
     const c = await home.client({ cwd: ws });
     expect(await serverNames(c)).toEqual(['alpha']);
     fs.writeFileSync(path.join(ws, '.mcplex.yaml'), `servers:\n${faulty('local')}`);
+    await home.trust(ws);
     await waitFor(async () => (await serverNames(c)).includes('local'), 3000, 'the new workspace server');
     expect(text(await call(c, 'local', 'echo', { ws: 1 }))).toContain('"ws":1');
   });

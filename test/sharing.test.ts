@@ -420,6 +420,7 @@ describe('workspace .mcplex.yaml servers and shadowing', () => {
     root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mcplex-ws-')));
     const yaml = `servers:\n${probe('ws-only', '    description: workspace-only probe\n')}${probe('everything', '    description: workspace shadow of everything\n')}`;
     const W = workspace(root, 'W', { yaml, git: false });
+    await home.trust(W);
     const deep = path.join(W, 'src', 'deep');
     fs.mkdirSync(deep, { recursive: true });
     const O = workspace(root, 'O');
@@ -466,6 +467,7 @@ describe('workspace .mcplex.yaml servers and shadowing', () => {
   it('another workspace defining its own "ws-only" gets its own server, not W\'s', async () => {
     const yaml = `servers:\n${servers.everything('    description: W2 ws-only\n').replace('  everything:', '  ws-only:')}`;
     const W2 = workspace(root, 'W2', { yaml });
+    await home.trust(W2);
     const inW2 = await home.client({ cwd: W2, name: 'in-w2' });
     expect((await listServers(inW2))['ws-only']).toMatchObject({ scope: 'workspace', description: 'W2 ws-only' });
     const echo = await inW2.callTool(callTool('ws-only', 'echo', { message: 'W2 own' }));

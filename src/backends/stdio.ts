@@ -33,6 +33,8 @@ export class StdioTransport implements MessageTransport {
   private closed = false;
   private corked = false;
   exitDescription = '';
+  /** How the process ended (code or signal), once it has. */
+  exit?: { code: number | null; signal: NodeJS.Signals | null };
 
   constructor(private readonly spec: StdioSpec, private readonly opts: StdioOptions) {}
 
@@ -56,7 +58,7 @@ export class StdioTransport implements MessageTransport {
           line: (text) => {
             const parsed = parseMessage(text);
             if ('message' in parsed) this.onmessage?.(parsed.message);
-            else log.warn({ line: redact(text.slice(0, 200)) }, 'backend wrote a non-JSON-RPC line to stdout; skipped');
+            else log.warn({ line: redact(text).slice(0, 200) }, 'backend wrote a non-JSON-RPC line to stdout; skipped');
           },
           oversize: (bytes, head) => {
             const cap = this.opts.maxFrameBytes ?? MAX_FRAME_BYTES;
@@ -75,7 +77,7 @@ export class StdioTransport implements MessageTransport {
         line: (text) => {
           const clean = redact(text);
           this.stderr.push(clean);
-          log.debug({ stderr: clean }, 'backend stderr');
+          log.info({ stderr: clean }, 'backend stderr');
         },
         oversize: () => undefined,
       }, 64 * 1024);
@@ -92,6 +94,7 @@ export class StdioTransport implements MessageTransport {
         this.finish();
       });
       child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
         this.exitDescription = signal ? `exited on ${signal}` : `exited with code ${code}`;
         // Give stdout a moment to drain what the process wrote before it died.
         setImmediate(() => this.finish());

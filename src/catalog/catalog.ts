@@ -14,6 +14,8 @@ import type { RequestOptions } from '../router/backend-peer.js';
 import { McplexError } from '../protocol/errors.js';
 import type { AuditRecord } from '../observe/audit.js';
 import type { InstallRequest } from '../config/install.js';
+import { serverCommandLine } from '../config/command-line.js';
+import { definitionHash, trustCommand, WORKSPACE_FILE } from '../home/trust.js';
 
 /** What a session needs from the daemon. */
 export interface CatalogHost {
@@ -29,6 +31,10 @@ export interface CatalogHost {
   generation(): number;
   /** Installs or removes servers (install_server / remove_server). */
   installer(): ServerEditor;
+  /** True if the user trusts this definition (hash) of a workspace's server. */
+  trusts(workspace: string, server: string, hash: string): boolean;
+  /** Records the user's trust in these definitions of a workspace's servers (name → definition hash). */
+  grantTrust(workspace: string, servers: Record<string, string>): void;
 }
 
 /** The config-editing half of the daemon, as sessions see it. */
@@ -52,6 +58,8 @@ export interface CatalogSession {
   clientCapabilities(): Record<string, unknown>;
   /** The client's name from initialize, for the audit log. */
   clientName(): string | null;
+  /** Asks the user through the client (elicitation) to trust workspace servers; false if it cannot ask, or no yes came. */
+  confirmTrust(message: string): Promise<boolean>;
 }
 
 /** One server as this session sees it. */
@@ -60,6 +68,8 @@ export interface ServerView {
   config: ServerConfig;
   scope: 'global' | 'workspace';
   resolved: ResolvedServer;
+  /** Set for a workspace server whose current definition the user has not trusted: it must not start. */
+  untrusted?: { file: string; hash: string; trustCommand: string };
 }
 
 /** Capabilities a dedicated instance may mirror from its client (server→client features only). */
@@ -73,6 +83,8 @@ export class Catalog {
   workspaceError?: string;
   /** servers() memo: valid while the config object and workspace files are unchanged. */
   private memo?: { generation: number; views: ServerView[] };
+  /** Trust questions put to this session's user, by the definitions asked about: each is asked once. */
+  private readonly asked = new Map<string, Promise<void>>();
 
   constructor(private readonly host: CatalogHost, private readonly session: CatalogSession) {
     this.reloadWorkspace();
@@ -108,7 +120,12 @@ export class Catalog {
     const out: ServerView[] = [];
     for (const [name, { config, scope, dir }] of merged) {
       if (!config.enabled) continue;
-      out.push({ name, config, scope, resolved: this.resolve(name, config, dir, scope) });
+      const view: ServerView = { name, config, scope, resolved: this.resolve(name, config, dir, scope) };
+      if (scope === 'workspace') {
+        const hash = definitionHash(config);
+        if (!this.host.trusts(dir, name, hash)) view.untrusted = { file: path.join(dir, WORKSPACE_FILE), hash, trustCommand: trustCommand(dir) };
+      }
+      out.push(view);
     }
     const views = out.sort((a, b) => a.name.localeCompare(b.name));
     this.memo = { generation, views };
@@ -122,6 +139,48 @@ export class Catalog {
     if (hit) return hit;
     const names = all.map((s) => s.name).join(', ') || '(none configured)';
     throw new McplexError('UNKNOWN_SERVER', `unknown server "${name}". Servers visible here: ${names}. Call list_servers to see them.`);
+  }
+
+  /**
+   * The views again after asking the user (once per session and set of definitions, when the client supports
+   * elicitation) to trust every untrusted workspace server; views still untrusted keep `untrusted`. Starts nothing.
+   */
+  async admitAll(views: ServerView[]): Promise<ServerView[]> {
+    const pending = this.servers().filter((v) => v.untrusted);
+    if (!views.some((v) => v.untrusted) || !pending.length) return views;
+    const key = pending.map((v) => `${v.name}:${v.untrusted!.hash}`).join(',');
+    let asking = this.asked.get(key);
+    if (!asking) {
+      asking = this.askTrust(pending);
+      this.asked.set(key, asking);
+    }
+    await asking;
+    const now = new Map(this.servers().map((v) => [v.name, v]));
+    return views.map((v) => now.get(v.name) ?? v);
+  }
+
+  /** The view once trusted (asking the user where the client can); an UNTRUSTED error, with the trust command, otherwise. */
+  async admit(view: ServerView): Promise<ServerView> {
+    const [now] = await this.admitAll([view]);
+    if (now!.untrusted) throw untrustedError(now!);
+    return now!;
+  }
+
+  private async askTrust(views: ServerView[]): Promise<void> {
+    const dir = this.session.workspace;
+    const message =
+      `${path.join(dir, WORKSPACE_FILE)} defines MCP servers that mcplex would start as you, with your credentials:\n` +
+      views.map((v) => `- ${v.name}: ${serverCommandLine(v.config)}`).join('\n') +
+      `\nTrust and start them? Any later change to them needs trust again; \`mcplex untrust ${dir}\` withdraws it.`;
+    let yes = false;
+    try {
+      yes = await this.session.confirmTrust(message);
+    } catch (err) {
+      this.host.log.warn({ err: (err as Error).message, workspace: dir }, 'asking the client to trust workspace servers failed');
+    }
+    if (!yes) return;
+    this.host.grantTrust(dir, Object.fromEntries(views.map((v) => [v.name, v.untrusted!.hash])));
+    this.host.log.info({ workspace: dir, servers: views.map((v) => v.name) }, 'workspace servers trusted by the user (elicitation)');
   }
 
   private resolve(name: string, config: ServerConfig, configDir: string, scope: ServerView['scope']): ResolvedServer {
@@ -142,8 +201,9 @@ export class Catalog {
     return resolved;
   }
 
-  /** The instance this session's requests to `view` go to (created lazily, not started). */
+  /** The instance this session's requests to `view` go to (created lazily, not started); never for an untrusted view. */
   instance(view: ServerView): Instance {
+    if (view.untrusted) throw untrustedError(view);
     const caps: Record<string, unknown> = {};
     if (view.config.sharing === 'session') {
       const client = this.session.clientCapabilities();
@@ -158,9 +218,9 @@ export class Catalog {
     return this.host.pool.get(view.resolved.key);
   }
 
-  /** The manifest known without spawning (live instance or cache). */
+  /** The manifest known without spawning (live instance or cache); none for an untrusted view. */
   cachedManifest(view: ServerView): Manifest | undefined {
-    return this.host.pool.manifest(view.resolved);
+    return view.untrusted ? undefined : this.host.pool.manifest(view.resolved);
   }
 
   /** A config problem this session should be told about (global edit refused, or a broken workspace file). */
@@ -180,6 +240,7 @@ export class Catalog {
 
   /** The server's manifest from its live instance or the cache; with `discover`, starts it when neither has one. */
   async manifest(view: ServerView, discover: boolean): Promise<Manifest | undefined> {
+    if (view.untrusted) throw untrustedError(view);
     const known = this.host.pool.manifest(view.resolved);
     if (known || !discover) return known;
     const inst = this.instance(view);
@@ -213,4 +274,13 @@ export class Catalog {
       });
     }
   }
+}
+
+/** The error for a server that must not start until the user trusts its workspace file. */
+function untrustedError(view: ServerView): McplexError {
+  const u = view.untrusted!;
+  return new McplexError(
+    'UNTRUSTED',
+    `server "${view.name}" comes from ${u.file}, which has not been trusted in its current form, so mcplex did not start it. To trust it, the user runs: ${u.trustCommand}`,
+  );
 }

@@ -14,6 +14,8 @@ import { findWorkspace } from '../env/workspace.js';
 import { VERSION } from '../version.js';
 import { CliError } from './fail.js';
 import { daemonJson } from './daemon-http.js';
+import { probeServer } from './probe.js';
+import { serverCwd, serverProblems } from './server-checks.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -62,7 +64,7 @@ async function checkConfig(file: string, explicit: boolean, cwd: string): Promis
     if (!(err instanceof ConfigError)) throw err;
     if (err.missing && !explicit) {
       findings.push(
-        finding('config', 'warn', `no config file at ${file}: the daemon runs with no servers`, 'create it (see config.example.yaml), or add servers with `mcplex add NAME -- CMD ARGS…` or `mcplex import`'),
+        finding('config', 'warn', `no config file at ${file}: the daemon runs with no servers`, '`mcplex init` writes one that works as written; or add servers with `mcplex add NAME -- CMD ARGS…` or `mcplex import`'),
       );
     } else if (err.missing) {
       findings.push(finding('config', 'fail', `config file ${file} (from --config or MCPLEX_CONFIG) does not exist`, 'point --config / MCPLEX_CONFIG at an existing file, or unset it to use $MCPLEX_HOME/config.yaml'));
@@ -98,7 +100,10 @@ async function checkConfig(file: string, explicit: boolean, cwd: string): Promis
   return { findings, ...(config ? { config } : {}), workspaceServers };
 }
 
-async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live?: DaemonInfo }> {
+/** A global server as the running daemon reports it. */
+type DaemonServer = { state: string; lastError?: string | null };
+
+async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live?: DaemonInfo; servers?: Map<string, DaemonServer> }> {
   const info = readDaemonInfo(paths.daemonJson);
   if (!info) {
     const owner = liveLockOwner(paths.lock);
@@ -139,69 +144,42 @@ async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live
   if (typeof d.configError === 'string' && d.configError) {
     out.push(finding('daemon config', 'warn', `the daemon refused the last config edit and keeps serving the previous config: ${d.configError.split('\n')[0]}`, 'fix the config file; the daemon picks it up as soon as it is valid'));
   }
-  return { finding: out, live: info };
+  const servers = new Map<string, DaemonServer>();
+  for (const row of (s.body?.servers ?? []) as Array<DaemonServer & { server: string; scope: string }>) if (row.scope === 'global') servers.set(row.server, row);
+  return { finding: out, live: info, servers };
 }
 
-/** The file a bare command name resolves to on PATH, if any. */
-export function which(cmd: string, pathVar = process.env.PATH ?? ''): string | undefined {
-  for (const dir of pathVar.split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, cmd);
-    try {
-      if (fs.statSync(candidate).isFile()) {
-        fs.accessSync(candidate, fs.constants.X_OK);
-        return candidate;
-      }
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/** The directory a server's relative command is resolved against (its cwd, or the config's directory). */
-function serverCwd(s: ServerConfig, configDir: string): string {
-  const home = process.env.HOME ?? '';
-  let cwd = s.cwd;
-  if (!cwd || cwd.includes('${')) return configDir;
-  if (cwd === '~') cwd = home;
-  else if (cwd.startsWith('~/')) cwd = path.join(home, cwd.slice(2));
-  return path.resolve(configDir, cwd);
-}
-
-function checkServer(name: string, s: ServerConfig, configDir: string, scope: string): Finding {
+/** Static findings for one server: its command, cwd and file args, resolved from where its config lives. */
+function checkServer(name: string, s: ServerConfig, configDir: string, scope: string): Finding[] {
   const check = `server ${name}`;
   const where = scope === 'global' ? `servers.${name}` : `servers.${name} in ${scope}`;
-  if (!s.enabled) return finding(check, 'ok', 'disabled (enabled: false): not checked');
-  if (s.url) return finding(check, 'ok', 'remote server: nothing to resolve locally');
-  if (s.docker) {
-    const docker = which('docker');
-    return docker
-      ? finding(check, 'ok', `container ${s.docker.image}: docker at ${docker}`)
-      : finding(check, 'fail', `container ${s.docker.image} needs \`docker\`, which is not on PATH`, `install Docker (with a running engine), or replace ${where}.docker with a command`);
-  }
-  const cmd = s.command;
-  if (!cmd) return finding(check, 'fail', 'has neither command, url nor docker', `give ${where} a command (or url, or docker)`);
-  if (cmd.includes('/')) {
-    const abs = path.resolve(serverCwd(s, configDir), cmd);
-    let stat: fs.Stats | undefined;
-    try {
-      stat = fs.statSync(abs);
-    } catch {
-      return finding(check, 'fail', `command ${cmd} does not exist (${abs})`, `fix ${where}.command: an absolute path, a path relative to the server's cwd, or a name on PATH`);
-    }
-    try {
-      if (!stat.isFile()) throw new Error('not a file');
-      fs.accessSync(abs, fs.constants.X_OK);
-    } catch {
-      return finding(check, 'fail', `command ${abs} is not an executable file`, `\`chmod +x ${abs}\`, or point ${where}.command at the right program`);
-    }
-    return finding(check, 'ok', `command ${abs}`);
-  }
-  const found = which(cmd);
-  return found
-    ? finding(check, 'ok', `command ${cmd} → ${found}`)
-    : finding(check, 'fail', `command "${cmd}" is not on PATH`, `install ${cmd} (or fix its spelling), or set ${where}.command to its absolute path; the daemon searches PATH like this shell does`);
+  if (!s.enabled) return [finding(check, 'ok', 'disabled (enabled: false): not checked')];
+  if (s.url) return [finding(check, 'ok', `remote server ${s.url.split('?')[0]}`)];
+  const problems = serverProblems(name, s, configDir, where);
+  if (problems.length) return problems.map((p) => finding(check, p.severity, p.message, p.fix));
+  return [finding(check, 'ok', s.docker ? `container ${s.docker.image}` : `command ${s.command}, started in ${serverCwd(s, configDir)}`)];
+}
+
+/** Starts each enabled global server once (unless the daemon runs it already) and says which fail and why. */
+async function checkStarts(config: Config, running: Map<string, DaemonServer>, paths: HomePaths, cwd: string): Promise<Finding[]> {
+  const servers = Object.entries(config.servers).filter(([, s]) => s.enabled);
+  return Promise.all(
+    servers.map(async ([name, s]): Promise<Finding> => {
+      const check = `start ${name}`;
+      const live = running.get(name);
+      if (live?.state === 'ready') return finding(check, 'ok', 'running in the daemon');
+      const r = await probeServer(name, s, config, paths, cwd);
+      const [first = '', ...rest] = (r.ok ? '' : r.error).split('\n');
+      if (r.ok && live?.state === 'failed') {
+        return finding(check, 'warn', `starts from here (${r.tools} tools) but failed in the daemon: ${(live.lastError ?? '').split('\n')[0]}`, `\`mcplex restart ${name}\`; if it fails again, compare the daemon's environment with this shell's (\`mcplex logs --server ${name}\`)`);
+      }
+      if (r.ok) return finding(check, 'ok', `started and listed ${r.tools} tool${r.tools === 1 ? '' : 's'}`);
+      const fix = s.url
+        ? `check that the server at servers.${name}.url is up and the URL is right, then \`mcplex doctor\` again`
+        : `fix servers.${name} (command, args, env), then \`mcplex doctor\` again; \`mcplex logs --server ${name}\` shows its stderr`;
+      return finding(check, 'fail', first, fix, rest.map((l) => l.trim()).filter(Boolean));
+    }),
+  );
 }
 
 /** Binds host:port briefly; resolves with the error code when that fails. */
@@ -283,6 +261,8 @@ function checkPermissions(paths: HomePaths, configPath: string): Finding[] {
 
   for (const [file, what] of [
     [paths.daemonJson, 'holds the daemon token'],
+    [paths.token, 'is the daemon token'],
+    [paths.trust, 'decides which workspace servers may run'],
     [paths.env, 'holds secrets'],
   ] as const) {
     const st = modeOf(file);
@@ -314,8 +294,9 @@ export async function runChecks(opts: { config?: string; cwd?: string } = {}): P
   findings.push(...cfg.findings);
   const daemon = await checkDaemon(paths);
   findings.push(...daemon.finding);
-  if (cfg.config) for (const [name, s] of Object.entries(cfg.config.servers)) findings.push(checkServer(name, s, cfg.config.dir, 'global'));
-  for (const [name, s, dir] of cfg.workspaceServers) findings.push(checkServer(name, s, dir, path.join(dir, '.mcplex.yaml')));
+  if (cfg.config) for (const [name, s] of Object.entries(cfg.config.servers)) findings.push(...checkServer(name, s, cfg.config.dir, 'global'));
+  for (const [name, s, dir] of cfg.workspaceServers) findings.push(...checkServer(name, s, dir, path.join(dir, '.mcplex.yaml')));
+  if (cfg.config) findings.push(...(await checkStarts(cfg.config, daemon.servers ?? new Map(), paths, cwd)));
   findings.push(await checkPort(cfg.config, daemon.live));
   findings.push(checkOrphans(paths));
   findings.push(...checkPermissions(paths, configPath));

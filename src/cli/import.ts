@@ -172,7 +172,7 @@ export function planImport(servers: ImportedServer[], target: EditTarget = globa
 /** Writes the plan: secrets to the .env (0600) first, then the config (atomically). */
 export function applyImport(plan: ImportPlan): void {
   if (Object.keys(plan.envWrites).length) setEnvVars(plan.envFile, plan.envWrites);
-  if (plan.changed) writeAtomic(plan.configFile, plan.text);
+  if (plan.changed) writeAtomic(plan.configFile, plan.text, 0o600);
 }
 
 /** The human summary: added / unchanged / conflicting / skipped, each with its source file. */

@@ -1,5 +1,5 @@
 // argv → commands. Composition only: each command loads its own modules, so `serve` can take its lock before anything heavy.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { VERSION } from '../version.js';
 
 /** Exit codes (§3): 0 ok, 1 failure, 2 usage or config error. */
@@ -47,6 +47,11 @@ export async function main(argv: string[]): Promise<void> {
     .option('--json', 'print JSON', false)
     .action(async (o: { json: boolean }) => (await import('./status.js')).status(o));
 
+  program
+    .command('init')
+    .description('write a personal config.yaml that works as written (the servers mcplex ships, absolute paths, every key explained); never overwrites one')
+    .action(async () => (await import('./init.js')).init());
+
   const config = program.command('config').description('check the configuration');
   config
     .command('validate [file]')
@@ -60,19 +65,30 @@ export async function main(argv: string[]): Promise<void> {
   const collect = (v: string, acc: string[]) => [...acc, v];
   program
     .command('add <name> [command...]')
-    .description('add a server (a catalog name alone, `-- CMD ARGS…`, or --url); same effect as install_server')
+    .description('add a server (a catalog name alone, `-- CMD ARGS…`, or --url) and check it starts; same effect as install_server (starts the daemon if needed)')
     .option('--scope <scope>', 'workspace (the .mcplex.yaml of this directory\'s workspace) or global', 'workspace')
     .option('--sharing <mode>', 'global | workspace | credential | session')
     .option('--env <KEY=VALUE>', 'a variable for the server (stored in the scope\'s .env), repeatable', collect, [])
     .option('--url <url>', 'a remote (Streamable HTTP) server')
     .option('--replace', 'overwrite a server of the same name', false)
+    .option('--force', 'let a workspace server hide the global server of the same name', false)
     .action(async (name: string, command: string[], o) => (await import('./edit.js')).add(name, command, o));
 
   program
     .command('remove <name>')
-    .description('remove a server; same effect as remove_server')
+    .description('remove a server and stop its running instances; same effect as remove_server')
     .option('--scope <scope>', 'workspace or global', 'workspace')
     .action(async (name: string, o: { scope: string }) => (await import('./edit.js')).remove(name, o));
+
+  program
+    .command('trust [dir]')
+    .description("allow the servers of a workspace's .mcplex.yaml (DIR's workspace, default this directory's) to run, as they are now")
+    .action(async (dir?: string) => (await import('./trust.js')).trust(dir));
+
+  program
+    .command('untrust [dir]')
+    .description("withdraw trust in a workspace's .mcplex.yaml: its servers stop and do not start until trusted again")
+    .action(async (dir?: string) => (await import('./trust.js')).untrust(dir));
 
   program
     .command('doctor')
@@ -87,8 +103,9 @@ export async function main(argv: string[]): Promise<void> {
     .option('-f, --follow', 'keep printing new lines', false)
     .option('--server <name>', 'only lines about this server')
     .option('-n, --lines <n>', 'how many lines to print first', parseCount, 50)
+    .option('--level <level>', 'only lines at this level or above: trace, debug, info, warn, error, fatal')
     .option('--json', 'raw JSON lines even on a terminal', false)
-    .action(async (o: { follow: boolean; server?: string; lines: number; json: boolean }) => (await import('./logs.js')).logs(o));
+    .action(async (o: { follow: boolean; server?: string; lines: number; level?: string; json: boolean }) => (await import('./logs.js')).logs(o));
 
   program
     .command('tools [server]')
@@ -97,9 +114,15 @@ export async function main(argv: string[]): Promise<void> {
     .action(async (server: string | undefined, o: { json: boolean }) => (await import('./tools.js')).tools(server, o));
 
   program
+    .command('describe <server> <tool>')
+    .description("print a tool's description and input schema (what `mcplex call` takes); starts the daemon if needed")
+    .option('--json', 'print the tool definition as JSON', false)
+    .action(async (server: string, tool: string, o: { json: boolean }) => (await import('./tools.js')).describe(server, tool, o));
+
+  program
     .command('call <server> <tool> [args...]')
     .description("call a tool through the daemon and print its result; args are KEY=VALUE (VALUE parsed as JSON when it parses, so quote a string that looks like a number: k='\"42\"') or --json '{…}'")
-    .option('--json <object>', 'the arguments as one JSON object (KEY=VALUE pairs override its keys)')
+    .option('--json <object>', 'the arguments as one JSON object (KEY=VALUE pairs may add keys, not contradict them)')
     .option('--raw', 'print the whole result as JSON', false)
     .action(async (server: string, tool: string, args: string[], o: { json?: string; raw: boolean }) => (await import('./tools.js')).call(server, tool, args, o));
 
@@ -116,7 +139,8 @@ export async function main(argv: string[]): Promise<void> {
     .command('setup <client>')
     .description('register the shim with claude-code or cursor, and show (or with --import, move) that client\'s own servers')
     .option('--import', "import the client's servers and remove them from its config (after a backup)", false)
-    .action(async (client: string, o: { import: boolean }) => (await import('./setup.js')).setup(client, o));
+    .option('--http', 'register the HTTP endpoint (with the daemon token) instead of the shim', false)
+    .action(async (client: string, o: { import: boolean; http: boolean }) => (await import('./setup.js')).setup(client, o));
 
   const service = program.command('service').description('run the daemon from login (systemd user unit on Linux, launchd agent on macOS)');
   service
@@ -148,14 +172,15 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
+// Option parsers throw InvalidArgumentError: commander prints it with the option's name, and main exits 2.
 function parseCount(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderError(EXIT.usage, 'mcplex.count', `expected a whole number >= 0, got ${v}`);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0.');
   return n;
 }
 
 function parsePort(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(EXIT.usage, 'mcplex.port', `--port must be 0..65535, got ${v}`);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0..65535 (0 = any free port).');
   return n;
 }

@@ -1,27 +1,105 @@
-// `mcplex setup claude-code | cursor`: register the shim with a client, and offer to move that client's own servers into mcplex.
+// `mcplex setup claude-code | cursor [--http]`: register the shim (or the HTTP endpoint with its token) with a client, and offer to move that client's own servers into mcplex.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { shellJoin } from '../config/command-line.js';
 import { writeAtomic } from '../config/edit.js';
 import { readClientFile, serversInFile, SourceError, type ImportedServer } from '../config/import-sources.js';
+import { ConfigError, defaultConfig, loadConfig, resolveConfigPath } from '../config/load.js';
+import { formatProblems } from '../config/format.js';
+import { homePaths } from '../home/paths.js';
+import { daemonToken } from '../home/token.js';
 import { CliError } from './fail.js';
 import { applyImport, formatPlan, planImport, tildify, type ImportPlan } from './import.js';
 import { shimCommand } from './shim-command.js';
 
 export interface SetupFlags {
   import?: boolean;
+  /** Register the daemon's HTTP endpoint, with the header that authenticates to it, instead of the shim. */
+  http?: boolean;
 }
 
-/** `mcplex setup CLIENT [--import]`. Non-interactive. */
+/** The daemon's HTTP endpoint and the header a client sends to it (the daemon token, kept in MCPLEX_HOME/token). */
+interface HttpEndpoint {
+  url: string;
+  headers: Record<string, string>;
+  tokenFile: string;
+}
+
+/** `mcplex setup CLIENT [--import] [--http]`. Non-interactive. */
 export async function setup(client: string, flags: SetupFlags): Promise<void> {
+  const http = flags.http && (client === 'claude-code' || client === 'cursor') ? await httpEndpoint() : undefined;
   const shim = shimCommand();
-  if (client === 'claude-code') return setupClaudeCode(shim, !!flags.import);
-  if (client === 'cursor') return setupCursor(shim, !!flags.import);
+  if (client === 'claude-code') return setupClaudeCode(shim, !!flags.import, http);
+  if (client === 'cursor') return setupCursor(shim, !!flags.import, http);
   throw new CliError(`setup knows claude-code and cursor (got "${client}"); for other clients, run: ${shellJoin(shim)}`, 2);
 }
 
-function setupClaudeCode(shim: string[], move: boolean): void {
+/** Where HTTP clients reach the daemon: gateway.host and the port it listens on (MCPLEX_PORT, else gateway.port). */
+async function httpEndpoint(): Promise<HttpEndpoint> {
+  const paths = homePaths();
+  let gateway = defaultConfig(paths.home).gateway;
+  try {
+    gateway = (await loadConfig(resolveConfigPath({ env: process.env, home: paths.home }))).gateway;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    if (!err.missing) throw new CliError(`${formatProblems(err)}\nfix the config first: the HTTP endpoint comes from gateway.host and gateway.port`, 2);
+  }
+  const envPort = process.env.MCPLEX_PORT;
+  const port = envPort !== undefined && envPort !== '' ? Number(envPort) : gateway.port;
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) {
+    throw new CliError(`the daemon's port is ${envPort ? `MCPLEX_PORT=${envPort}` : `gateway.port: ${port}`}, not a fixed port an HTTP client can be given: set gateway.port to one (e.g. 8989), then run this again`, 2);
+  }
+  const host = gateway.host.includes(':') ? `[${gateway.host}]` : gateway.host;
+  return { url: `http://${host}:${port}/mcp`, headers: { Authorization: `Bearer ${daemonToken(paths.token)}` }, tokenFile: paths.token };
+}
+
+/** The client file now holds the daemon token: say so if other users can read it (its mode is the user's to choose). */
+function warnIfShared(file: string): void {
+  if (fs.statSync(file).mode & 0o077) say(`note: ${tildify(file)} now holds the mcplex token and other users can read it; \`chmod 600 ${file}\` keeps it yours`);
+}
+
+// Writes the HTTP entry into ~/.claude.json itself: `claude mcp add --header` would show the token in the process list.
+function registerClaudeHttp(file: string, http: HttpEndpoint): void {
+  const manual = `claude mcp add --scope user --transport http mcplex ${http.url} --header "Authorization: Bearer $(cat ${http.tokenFile})"`;
+  if (!fs.existsSync(file)) {
+    say(`${tildify(file)} does not exist yet (start Claude Code once, then run this again), or register mcplex by hand:\n  ${manual}`);
+    return;
+  }
+  const data = readOrFail(file);
+  if (data.mcpServers !== undefined && !isObject(data.mcpServers)) throw new CliError(`${file}: "mcpServers" must be an object; fix it first`, 2);
+  const entry = { type: 'http', url: http.url, headers: http.headers };
+  const servers = (data.mcpServers as Record<string, unknown> | undefined) ?? {};
+  if (JSON.stringify(servers.mcplex) === JSON.stringify(entry)) {
+    say(`mcplex is already registered with Claude Code over HTTP (${http.url}) in ${tildify(file)}`);
+    return;
+  }
+  data.mcpServers = { ...servers, mcplex: entry };
+  writeAtomic(file, `${JSON.stringify(data, null, 2)}\n`, 0o600);
+  say(`registered mcplex with Claude Code over HTTP in ${tildify(file)}: ${http.url}, with the daemon token from ${tildify(http.tokenFile)}`);
+  warnIfShared(file);
+}
+
+function setupClaudeCode(shim: string[], move: boolean, http: HttpEndpoint | undefined): void {
+  const file = path.join(os.homedir(), '.claude.json');
+  if (http) registerClaudeHttp(file, http);
+  else registerClaudeShim(shim);
+  if (!fs.existsSync(file)) return;
+  // Read after registering, which rewrites this file.
+  const data = readOrFail(file);
+  const plan = importPlan(serversOf(file, data), file, move);
+  let backup: string | undefined;
+  if (move && typeof plan !== 'string') {
+    for (const s of plan.moved) removeEntry(data, s);
+    if (plan.moved.length) backup = backUp(file);
+    applyImport(plan);
+    if (plan.moved.length) writeAtomic(file, `${JSON.stringify(data, null, 2)}\n`, fs.statSync(file).mode & 0o777);
+  }
+  report(plan, file, move, 'claude-code', backup);
+}
+
+function registerClaudeShim(shim: string[]): void {
   const args = ['mcp', 'add', '--scope', 'user', 'mcplex', '--', ...shim];
   const command = shellJoin(['claude', ...args]);
   const claude = findOnPath('claude');
@@ -36,22 +114,9 @@ function setupClaudeCode(shim: string[], move: boolean): void {
       say(`mcplex is already registered with Claude Code (${output}); to re-register it, run \`claude mcp remove --scope user mcplex\` and then this command again`);
     } else throw new CliError(`\`${command}\` failed (exit ${r.status ?? 'signal'}): ${output || 'no output'}`, 1);
   }
-  const file = path.join(os.homedir(), '.claude.json');
-  if (!fs.existsSync(file)) return;
-  // Read after `claude mcp add`, which rewrites this file.
-  const data = readOrFail(file);
-  const plan = importPlan(serversOf(file, data), file, move);
-  let backup: string | undefined;
-  if (move && typeof plan !== 'string') {
-    for (const s of plan.moved) removeEntry(data, s);
-    if (plan.moved.length) backup = backUp(file);
-    applyImport(plan);
-    if (plan.moved.length) writeAtomic(file, `${JSON.stringify(data, null, 2)}\n`, fs.statSync(file).mode & 0o777);
-  }
-  report(plan, file, move, 'claude-code', backup);
 }
 
-function setupCursor(shim: string[], move: boolean): void {
+function setupCursor(shim: string[], move: boolean, http: HttpEndpoint | undefined): void {
   const file = path.join(os.homedir(), '.cursor', 'mcp.json');
   const exists = fs.existsSync(file);
   const data = exists ? readOrFail(file) : {};
@@ -59,7 +124,7 @@ function setupCursor(shim: string[], move: boolean): void {
   const plan = importPlan(serversOf(file, data), file, move);
   const next = structuredClone(data);
   const entries = { ...((next.mcpServers as Record<string, unknown> | undefined) ?? {}) };
-  const entry = { command: shim[0], args: shim.slice(1) };
+  const entry = http ? { url: http.url, headers: http.headers } : { command: shim[0], args: shim.slice(1) };
   const sameEntry = JSON.stringify(entries.mcplex) === JSON.stringify(entry);
   if (move && typeof plan !== 'string') for (const s of plan.moved) delete entries[s.name];
   entries.mcplex = entry;
@@ -67,12 +132,14 @@ function setupCursor(shim: string[], move: boolean): void {
   const changed = JSON.stringify(next) !== JSON.stringify(data);
   const backup = changed && exists ? backUp(file) : undefined;
   if (move && typeof plan !== 'string') applyImport(plan);
-  if (changed) writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`, exists ? fs.statSync(file).mode & 0o777 : 0o644);
+  // A new file that holds the token is private; an existing one keeps its mode.
+  if (changed) writeAtomic(file, `${JSON.stringify(next, null, 2)}\n`, http ? 0o600 : 0o644);
   say(
     changed
-      ? `${sameEntry ? 'updated' : 'registered mcplex in'} ${tildify(file)}${backup ? ` (backup: ${tildify(backup)})` : ''}; reload MCP servers in Cursor`
+      ? `${sameEntry ? 'updated' : 'registered mcplex in'} ${tildify(file)}${http ? ` (HTTP: ${http.url}, with the daemon token from ${tildify(http.tokenFile)})` : ''}${backup ? ` (backup: ${tildify(backup)})` : ''}; reload MCP servers in Cursor`
       : `mcplex is already registered in ${tildify(file)}`,
   );
+  if (http) warnIfShared(file);
   report(plan, file, move, 'cursor', backup);
 }
 
@@ -161,11 +228,6 @@ function findOnPath(name: string): string | undefined {
     }
   }
   return undefined;
-}
-
-// A command line a POSIX shell reads back as the same words.
-function shellJoin(words: string[]): string {
-  return words.map((w) => (/^[A-Za-z0-9_\/.:=@%+,-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
 }
 
 function say(text: string): void {

@@ -46,12 +46,12 @@ async function serverTools(dc: DaemonClient, s: ServerSummary): Promise<ServerTo
     ...(s.missingEnv?.length ? { missingEnv: s.missingEnv } : {}),
   };
   try {
-    const r = await metaJson<{ results: Array<{ tool: string; description?: string }>; unavailable?: Array<{ error: string }> }>(dc, 'search_tools', {
-      query: '',
-      server: s.name,
-      limit: SEARCH_MAX,
-    });
-    const err = r.unavailable?.[0]?.error;
+    const r = await metaJson<{ results: Array<{ tool: string; description?: string }>; unavailable?: Array<{ error: string }>; untrusted?: Array<{ trust: string }> }>(
+      dc,
+      'search_tools',
+      { query: '', server: s.name, limit: SEARCH_MAX },
+    );
+    const err = r.untrusted?.[0]?.trust ?? r.unavailable?.[0]?.error;
     return { ...base, tools: r.results.map((t) => ({ name: t.tool, description: t.description ?? '' })), ...(err ? { error: err } : {}) };
   } catch (e) {
     return { ...base, error: (e as Error).message.split('\n')[0] ?? 'unavailable' };
@@ -66,7 +66,7 @@ function printTools(list: ServerTools[]): void {
       out.push(`${s.name}  (unavailable)`);
       out.push(`  error: ${s.error}`);
       if (s.missingEnv?.length) out.push(`  missing variables: ${s.missingEnv.join(', ')} (set them in $MCPLEX_HOME/.env or the workspace .env)`);
-      out.push(`  fix: check servers.${s.name} in the config, then \`mcplex logs --server ${s.name}\` for its stderr`);
+      if (s.state !== 'untrusted') out.push(`  fix: check servers.${s.name} in the config, then \`mcplex logs --server ${s.name}\` for its stderr`);
       continue;
     }
     out.push(`${s.name}  (${s.tools.length} tool${s.tools.length === 1 ? '' : 's'})${s.description ? `  ${s.description}` : ''}`);
@@ -100,7 +100,7 @@ export async function tools(server: string | undefined, o: { json: boolean }): P
   if (failed.length) throw new CliError(`${failed.map((s) => s.name).join(', ')}: could not list tools (see above)`, 1);
 }
 
-/** `k=v` pairs and `--json` → the arguments object; values are JSON when they parse, else strings. Usage errors exit 2. */
+/** `k=v` pairs and `--json` → the arguments object; values are JSON when they parse, else strings. Usage errors exit 2, a key given both ways with different values among them. */
 export function parseCallArguments(pairs: string[], json?: string): Record<string, unknown> {
   let args: Record<string, unknown> = {};
   if (json !== undefined) {
@@ -125,6 +125,9 @@ export function parseCallArguments(pairs: string[], json?: string): Record<strin
       value = JSON.parse(raw);
     } catch {
       // not JSON: a plain string
+    }
+    if (json !== undefined && Object.hasOwn(args, key) && JSON.stringify(args[key]) !== JSON.stringify(value)) {
+      throw new CliError(`"${key}" is given twice, differently: in --json and as ${key}=${raw}; give it once`, 2);
     }
     args[key] = value;
   }
@@ -168,7 +171,52 @@ export async function call(server: string, tool: string, pairs: string[], o: { j
   }
   if (result.isError) {
     printResult(result, true);
-    throw new CliError(`${server}/${tool} returned an error${resultText(result) ? '' : ' (no message)'}; \`mcplex tools ${server}\` lists its tools`, 1);
+    throw new CliError(
+      `${server}/${tool} returned an error${resultText(result) ? '' : ' (no message)'}; \`mcplex describe ${server} ${tool}\` shows the arguments it takes, \`mcplex tools ${server}\` lists its tools`,
+      1,
+    );
   }
   printResult(result, false);
+}
+
+interface ToolDescription {
+  server: string;
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema?: { properties?: Record<string, { type?: unknown; description?: string }>; required?: string[] };
+  annotations?: Record<string, unknown>;
+}
+
+/** Prints a tool's description, its arguments and its input schema (`mcplex describe SERVER TOOL`). */
+export async function describe(server: string, tool: string, o: { json: boolean }): Promise<void> {
+  const dc = await connectDaemon({ surface: 'meta' });
+  let result: ToolCallResult;
+  try {
+    await listServers(dc, server);
+    result = await callTool(dc, 'describe_tool', { server, tool });
+  } finally {
+    await dc.close();
+  }
+  if (result.isError) {
+    const unknown = /has no tool/.test(resultText(result));
+    throw new CliError(`${resultText(result)}${unknown ? `\n\`mcplex tools ${server}\` lists its tools` : ''}`, unknown ? 2 : 1);
+  }
+  const def = (result.structuredContent ?? JSON.parse(resultText(result))) as ToolDescription;
+  if (o.json) {
+    process.stdout.write(JSON.stringify(def, null, 2) + '\n');
+    return;
+  }
+  const props = def.inputSchema?.properties ?? {};
+  const required = new Set(def.inputSchema?.required ?? []);
+  const width = Math.max(0, ...Object.keys(props).map((k) => k.length));
+  const lines = [`${server}/${def.name}${def.title ? `  (${def.title})` : ''}`, '', def.description?.trim() || '(no description)', ''];
+  lines.push(Object.keys(props).length ? 'arguments:' : 'arguments: none');
+  for (const [k, p] of Object.entries(props)) {
+    const type = Array.isArray(p.type) ? p.type.join('|') : typeof p.type === 'string' ? p.type : 'any';
+    lines.push(`  ${k.padEnd(width)}  ${type}${required.has(k) ? ', required' : ''}${p.description ? `  ${p.description.split('\n')[0]}` : ''}`);
+  }
+  const example = [...required].map((k) => `${k}=…`).join(' ');
+  lines.push('', `call it: mcplex call ${server} ${def.name}${example ? ` ${example}` : ''}`, '', 'input schema:', JSON.stringify(def.inputSchema ?? {}, null, 2));
+  process.stdout.write(lines.join('\n') + '\n');
 }

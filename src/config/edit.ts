@@ -3,13 +3,24 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
+import { editDotenv } from './dotenv-text.js';
 import { parseConfig, parseWorkspaceConfig } from './load.js';
 
-/** Writes a file atomically (temp file + rename) with the given mode. */
-export function writeAtomic(file: string, text: string, mode = 0o644): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+/**
+ * Writes a file atomically (temp file + rename). A file that exists keeps its mode (the user chose it); a new one
+ * gets `newMode`, and missing directories are made private (0700).
+ */
+export function writeAtomic(file: string, text: string, newMode = 0o644): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  let mode = newMode;
+  try {
+    mode = fs.statSync(file).mode & 0o7777;
+  } catch {
+    // a new file
+  }
   const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, text, { mode });
+  fs.writeFileSync(tmp, text, { mode: 0o600 });
+  fs.chmodSync(tmp, mode);
   fs.renameSync(tmp, file);
 }
 
@@ -43,16 +54,24 @@ export function hasServer(file: string, name: string): boolean {
   return doc.hasIn(['servers', name]);
 }
 
-/** Sets variables in a .env file (mode 0600), keeping its other lines. */
-export function setEnvVars(file: string, vars: Record<string, string>): void {
-  const lines = readText(file).split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  for (const [key, value] of Object.entries(vars)) {
-    const line = `${key}=${JSON.stringify(value)}`;
-    const i = lines.findIndex((l) => new RegExp(`^\\s*(export\\s+)?${key}\\s*=`).test(l));
-    if (i >= 0) lines[i] = line;
-    else lines.push(line);
+/** The file a path names: a symlink's target (followed even when dangling), else the path itself. */
+export function linkTarget(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return path.resolve(path.dirname(file), fs.readlinkSync(file));
+    } catch {
+      return file;
+    }
   }
-  writeAtomic(file, lines.join('\n') + '\n', 0o600);
-  fs.chmodSync(file, 0o600);
+}
+
+/**
+ * Sets (and removes) variables in a .env file, byte-exact as dotenv reads them, keeping its other lines and its mode
+ * (a new .env is 0600); a symlinked file is edited at its target.
+ */
+export function setEnvVars(file: string, vars: Record<string, string>, remove: readonly string[] = []): void {
+  const target = linkTarget(file);
+  writeAtomic(target, editDotenv(readText(target), vars, remove), 0o600);
 }

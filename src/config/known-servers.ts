@@ -6,10 +6,16 @@ export interface KnownServer {
   args: string[];
   /** Variables the server needs; the user supplies values (they go to .env, never into the config). */
   env?: string[];
+  /** A program besides Node that the server needs on PATH, and how to get it. */
+  runtime?: { command: string; install: string };
 }
 
 const npx = (pkg: string, ...rest: string[]) => ({ command: 'npx', args: ['-y', pkg, ...rest] });
-const uvx = (pkg: string, ...rest: string[]) => ({ command: 'uvx', args: [pkg, ...rest] });
+const uvx = (pkg: string, ...rest: string[]) => ({
+  command: 'uvx',
+  args: [pkg, ...rest],
+  runtime: { command: 'uvx', install: 'install uv, which provides uvx (see https://docs.astral.sh/uv/getting-started/installation/, or `pipx install uv`)' },
+});
 
 /** Name → definition. */
 export const KNOWN_SERVERS: Readonly<Record<string, KnownServer>> = {

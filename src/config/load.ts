@@ -91,10 +91,23 @@ export function parseConfig(text: string, file: string): Config {
   return deepFreeze({ ...parseWith(configSchema, text, abs), path: abs, dir: path.dirname(abs) });
 }
 
-/** Reads and validates a config.yaml. */
+// True for YAML text with no content: empty, whitespace, comments, or a bare `---` / `null`.
+function isBlank(text: string): boolean {
+  const doc = parseDocument(text);
+  return doc.errors.length === 0 && doc.toJS() == null;
+}
+
+/**
+ * Reads and validates a config.yaml. A file that is empty or only comments is refused: it is far more often an editor
+ * caught mid-save, or a slip, than a wish to remove every server (`servers: {}` says that).
+ */
 export async function loadConfig(file: string): Promise<Config> {
   const abs = path.resolve(file);
-  return parseConfig(await readConfigFile(abs, 'create it (see config.example.yaml) or run with --config FILE'), abs);
+  const text = await readConfigFile(abs, 'create it with `mcplex init` or run with --config FILE');
+  if (isBlank(text)) {
+    throw new ConfigError(abs, [{ path: '', line: 1, message: 'the file is empty or holds only comments; write `servers: {}` to run with no servers' }]);
+  }
+  return parseConfig(text, abs);
 }
 
 /** Parses and validates a workspace `.mcplex.yaml` (only `servers:` allowed). */

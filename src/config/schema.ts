@@ -33,6 +33,24 @@ const varString = z
   });
 
 const varRecord = z.record(z.string(), varString);
+
+// Why a server's `url` cannot work, or undefined. With `${VAR}` in it only the scheme is checked (the rest is known at run time).
+function urlProblem(url: string): string | undefined {
+  if (url.includes('${')) return /^(https?:\/\/|\$\{)/.test(url) ? undefined : `must start with http:// or https:// (got "${url.split('${')[0]}…")`;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not a valid URL (e.g. https://example.com/mcp)`;
+  }
+  return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? undefined : `must be an http:// or https:// URL (got ${parsed.protocol})`;
+}
+
+// A remote server's URL: a valid http(s) URL, `${VAR}` allowed.
+const urlString = varString.superRefine((v, ctx) => {
+  const problem = urlProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const stringList = z.array(z.string());
 
 // A duration (see parseDuration), optionally capped.
@@ -58,7 +76,7 @@ export const serverSchema = orEmpty(
       command: z.string().min(1).optional(),
       args: z.array(varString).prefault([]),
       cwd: varString.optional(),
-      url: varString.optional(),
+      url: urlString.optional(),
       transport: z.enum(['http', 'sse']).optional(),
       headers: varRecord.prefault({}),
       docker: z.strictObject({ image: z.string().min(1), args: z.array(varString).prefault([]) }).optional(),
@@ -109,7 +127,7 @@ const gatewaySchema = orEmpty(
     startTimeout: duration().prefault('60s'),
     auth: z
       .strictObject({
-        mode: z.enum(['localhost', 'token']).prefault('localhost'),
+        mode: z.enum(['owner', 'token', 'localhost']).prefault('owner'),
         tokens: stringList.prefault([]),
         apiKeys: stringList.prefault([]),
       })

@@ -34,7 +34,8 @@ export interface ServerConfig {
 }
 
 export interface AuthConfig {
-  readonly mode: 'localhost' | 'token';
+  /** owner: only this OS user (proven peer or token); token: a token only; localhost: any local user (opt-in). */
+  readonly mode: 'owner' | 'token' | 'localhost';
   readonly tokens: readonly string[];
   readonly apiKeys: readonly string[];
 }

@@ -23,6 +23,9 @@ import { Reloader } from './reload.js';
 import { Installer } from './installer.js';
 import type { HomePaths } from '../home/paths.js';
 import { removeDaemonInfo, writeDaemonInfo } from '../home/state-file.js';
+import { secureHome } from '../home/private.js';
+import { daemonToken } from '../home/token.js';
+import { TrustStore } from '../home/trust.js';
 import { metricsText, statusSnapshot } from './status.js';
 import { processIdentity } from '../supervisor/process-info.js';
 import { VERSION } from '../version.js';
@@ -61,6 +64,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   let signalled: ((sig: string) => void) | undefined;
   const early: string[] = [];
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => (signalled ? signalled(sig) : early.push(sig)));
+  secureHome(paths);
   const log = createLogger({ file: paths.log, stderr: opts.foreground });
   const { config, refused } = await readConfig(opts);
   if (!isLoopbackHost(config.gateway.host) && config.gateway.auth.mode !== 'token') {
@@ -70,7 +74,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     );
   }
   const started = Date.now();
-  const token = crypto.randomBytes(32).toString('hex');
+  const token = daemonToken(paths.token);
   const registry = new ProcessRegistry(paths.run);
   const orphans = await registry.sweep(log);
   if (orphans) log.warn({ orphans }, 'stopped backends an earlier daemon left running');
@@ -85,10 +89,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const pingEvery = Number(process.env.MCPLEX_PING_INTERVAL_MS) || undefined;
   const stopMaintenance = startMaintenance(pool, { gateway: () => hub.config().gateway, log, pingEveryMs: pingEvery, pingTimeoutMs: pingEvery && Math.min(10_000, pingEvery) });
   const audit = new AuditLog(paths.audit);
-  const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, audit);
+  const hub: Hub = new Hub(config, pool, log, VERSION, paths.env, audit, new TrustStore(paths.trust));
   if (refused) hub.refuse(refused);
-  const reloader = new Reloader(hub, opts.configPath, paths.env);
-  hub.editor = new Installer(reloader, opts.configPath, paths.env);
+  const reloader = new Reloader(hub, opts.configPath, paths.env, paths.trust);
+  hub.editor = new Installer(reloader, opts.configPath, paths.env, (ws, servers) => hub.grantTrust(ws, servers));
   const envPort = process.env.MCPLEX_PORT;
   const port = opts.port ?? (envPort !== undefined && envPort !== '' ? Number(envPort) : config.gateway.port);
   let sessionSeq = 0;
@@ -176,6 +180,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     { port: front.port, socket: front.socket, config: opts.configPath, servers: Object.keys(config.servers), host: os.hostname(), ...(front.portError ? { portError: front.portError } : {}) },
     'mcplex daemon ready',
   );
+  if (config.gateway.auth.mode === 'localhost') {
+    log.warn('gateway.auth.mode is localhost: every user of this machine can use this daemon over HTTP, with your credentials; remove it to serve only you (owner)');
+  }
 
   let stopping: Promise<void> | undefined;
   const shutdown = (signal: string) => {

@@ -10,6 +10,7 @@ import type { Pool } from '../pool/pool.js';
 import { BackendRpcError } from '../protocol/errors.js';
 import type { Session, SessionHost } from '../session/session.js';
 import type { ServerEditor } from '../catalog/catalog.js';
+import type { TrustStore } from '../home/trust.js';
 
 /** How many recent failed calls status keeps. */
 const RECENT_ERRORS = 20;
@@ -41,6 +42,7 @@ export class Hub implements SessionHost {
     readonly version: string,
     private readonly homeEnvPath: string,
     private readonly auditLog: AuditLog,
+    private readonly trust: TrustStore,
   ) {
     this.current = config;
     this.home = readEnvFile(homeEnvPath);
@@ -86,6 +88,21 @@ export class Hub implements SessionHost {
     } catch (err) {
       this.refuse((err as Error).message);
     }
+  }
+
+  trusts(workspace: string, server: string, hash: string): boolean {
+    return this.trust.trusts(workspace, server, hash);
+  }
+
+  grantTrust(workspace: string, servers: Record<string, string>): void {
+    this.trust.grant(workspace, servers);
+    this.gen++;
+  }
+
+  /** Re-reads trust.json after `mcplex trust` / `untrust` changed it. */
+  reloadTrust(): void {
+    this.trust.reload();
+    this.gen++;
   }
 
   /** Records a refused edit: the last good config keeps serving, and status and list_servers show why. */

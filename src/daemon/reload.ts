@@ -13,10 +13,11 @@ export class Reloader {
   private readonly watcher: FileWatcher;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(private readonly hub: Hub, private readonly configPath: string, private readonly homeEnvPath: string) {
+  constructor(readonly hub: Hub, private readonly configPath: string, private readonly homeEnvPath: string, private readonly trustPath: string) {
     this.watcher = new FileWatcher((file) => void this.apply(file));
     this.watcher.add(configPath);
     this.watcher.add(homeEnvPath);
+    this.watcher.add(trustPath);
   }
 
   /** Watches a workspace's `.env` and `.mcplex.yaml` (once per workspace). */
@@ -39,6 +40,11 @@ export class Reloader {
     const log = this.hub.log;
     if (file === this.configPath) {
       await this.reloadConfig();
+    } else if (file === this.trustPath) {
+      // Trusting starts nothing by itself; untrusting stops what no longer may run.
+      const affected = [...this.hub.sessions.values()].filter((s) => s.catalog.servers().some((v) => v.scope === 'workspace'));
+      log.info({ file, sessions: affected.length }, 'workspace trust changed');
+      this.reconcile(affected, () => this.hub.reloadTrust(), new Set(), true);
     } else if (file === this.homeEnvPath) {
       log.info({ file }, 'gateway .env changed');
       this.reconcile([...this.hub.sessions.values()], () => this.hub.reloadHomeEnv(), new Set(), true);
@@ -69,15 +75,15 @@ export class Reloader {
   }
 
   /**
-   * Applies a change, then drains every instance that a session used before and no session resolves to now,
-   * or that now resolves to a different config. Unchanged instances keep their processes.
+   * Applies a change, then drains every instance that a session used before and no session resolves to now
+   * (or may no longer run: untrusted), or that now resolves to a different config. Unchanged instances keep their processes.
    */
   private reconcile(affected: Session[], apply: () => void, touchedServers: ReadonlySet<string>, notify: boolean): void {
     const pool = this.hub.pool;
     const usedBefore = new Set(affected.flatMap((s) => s.catalog.servers().map((v) => v.resolved.key)));
     apply();
     const wanted = new Map<string, string>();
-    for (const s of this.hub.sessions.values()) for (const v of s.catalog.servers()) wanted.set(v.resolved.key, v.resolved.configHash);
+    for (const s of this.hub.sessions.values()) for (const v of s.catalog.servers()) if (!v.untrusted) wanted.set(v.resolved.key, v.resolved.configHash);
     for (const inst of pool.list()) {
       const hash = wanted.get(inst.key);
       const stale = hash === undefined ? usedBefore.has(inst.key) || touchedServers.has(inst.name) : hash !== inst.resolved.configHash;

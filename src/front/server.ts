@@ -51,6 +51,12 @@ function json(res: http.ServerResponse, code: number, body: unknown): void {
   res.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
+/** 401 with nothing but how to authenticate. */
+function unauthorized(res: http.ServerResponse): void {
+  res.setHeader('www-authenticate', 'Bearer');
+  json(res, 401, { error: 'unauthorized: this daemon serves only its owner; send Authorization: Bearer <token> or X-API-Key (see gateway.auth)' });
+}
+
 /** Connections that arrived on mcplex.sock: only the owner can open it, and no browser can reach it. */
 const socketPeers = new WeakSet<object>();
 
@@ -68,11 +74,13 @@ export async function startFront(deps: FrontDeps): Promise<Front> {
     const local = viaSocket(req);
     if (!local && (!hostAllowed(req, port, deps.host) || !originAllowed(req, port))) return json(res, 403, { error: 'forbidden Host or Origin' });
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/healthz') return json(res, 200, { ok: true, pid: process.pid, version: deps.version });
-    if (!local && !clientAllowed(req, deps.auth(), deps.token)) {
-      res.setHeader('www-authenticate', 'Bearer');
-      return json(res, 401, { error: 'unauthorized: send Authorization: Bearer <token> or X-API-Key (see gateway.auth)' });
-    }
+    // Liveness only: it answers anyone, so it says nothing about the daemon.
+    if (url.pathname === '/healthz') return json(res, 200, { ok: true });
+    if (local) return serve(req, res, url, true);
+    void clientAllowed(req, deps.auth(), deps.token).then((allowed) => (allowed ? serve(req, res, url, false) : unauthorized(res)));
+  });
+  /** Answers a request from someone allowed in; `local`: it came over mcplex.sock. */
+  const serve = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, local: boolean): void => {
     const fail = (err: Error) => {
       deps.log.error({ err: err.message, path: url.pathname }, 'http request failed');
       if (!res.headersSent) json(res, 500, { error: err.message });
@@ -92,7 +100,7 @@ export async function startFront(deps: FrontDeps): Promise<Front> {
       return;
     }
     json(res, 404, { error: `no such path ${url.pathname}` });
-  });
+  };
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const refuse = (code: number, why: string) => {

@@ -17,6 +17,10 @@ export interface HomePaths {
   audit: string;
   cache: string;
   run: string;
+  /** The daemon token HTTP clients and shims present (kept across restarts). */
+  token: string;
+  /** Workspace server definitions the user trusts. */
+  trust: string;
 }
 
 /** Resolves MCPLEX_HOME (default ~/.mcplex) and the paths inside it. */
@@ -36,6 +40,8 @@ export function homePaths(env: NodeJS.ProcessEnv = process.env): HomePaths {
     audit: path.join(home, 'audit.jsonl'),
     cache: path.join(home, 'cache'),
     run: path.join(home, 'run'),
+    token: path.join(home, 'token'),
+    trust: path.join(home, 'trust.json'),
   };
 }
 

@@ -1,4 +1,4 @@
-// pino logger: JSON to MCPLEX_HOME/logs (size-bounded rotation at start), plus stderr (pretty on a TTY) in the foreground.
+// pino logger: JSON to MCPLEX_HOME/logs (mode 0600, size-bounded rotation), plus stderr (pretty on a TTY) in the foreground.
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';

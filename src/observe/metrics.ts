@@ -13,6 +13,13 @@ export interface InstanceGauge {
   spawns: number;
 }
 
+export interface ServerGauge {
+  server: string;
+  /** The workspace of a workspace-scoped server. */
+  workspace: string | null;
+  state: string;
+}
+
 interface Histogram {
   counts: number[];
   sum: number;
@@ -49,8 +56,14 @@ export class Metrics {
     this.latency.set(r.server, h);
   }
 
-  /** The exposition text, with gauges from the current sessions and instances. */
-  render(live: { sessions: number; instances: InstanceGauge[]; uptimeSeconds: number; rss: number }): string {
+  /** Forgets the counters of servers that are gone from the config (removed servers leave /metrics). */
+  retain(servers: ReadonlySet<string>): void {
+    for (const [key, c] of this.calls) if (!servers.has(c.server)) this.calls.delete(key);
+    for (const server of this.latency.keys()) if (!servers.has(server)) this.latency.delete(server);
+  }
+
+  /** The exposition text, with gauges from the current servers, sessions and instances. */
+  render(live: { sessions: number; servers: ServerGauge[]; serverStates: readonly string[]; instances: InstanceGauge[]; uptimeSeconds: number; rss: number }): string {
     const out: string[] = [];
     const metric = (name: string, type: string, help: string, rows: Array<[Record<string, string>, number]>) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
@@ -60,6 +73,14 @@ export class Metrics {
     metric('mcplex_uptime_seconds', 'gauge', 'Seconds since the daemon started.', [[{}, Math.round(live.uptimeSeconds)]]);
     metric('mcplex_daemon_resident_memory_bytes', 'gauge', 'Resident memory of the daemon process.', [[{}, live.rss]]);
     metric('mcplex_sessions', 'gauge', 'Connected client sessions.', [[{}, live.sessions]]);
+    metric(
+      'mcplex_server_state',
+      'gauge',
+      `Each configured server: 1 for its current state (${live.serverStates.join(', ')}), 0 for the others.`,
+      live.servers.flatMap((s) =>
+        live.serverStates.map((state): [Record<string, string>, number] => [{ server: s.server, ...(s.workspace ? { workspace: s.workspace } : {}), state }, s.state === state ? 1 : 0]),
+      ),
+    );
     const byState = new Map<string, number>();
     for (const i of live.instances) byState.set(i.state, (byState.get(i.state) ?? 0) + 1);
     metric('mcplex_instances', 'gauge', 'Backend instances by state.', [...byState].map(([state, n]) => [{ state }, n]));

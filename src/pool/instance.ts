@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { GatewayConfig, ServerConfig } from '../config/types.js';
 import type { ResolvedServer } from '../env/resolve.js';
-import { connectBackend, type Connection } from '../backends/connect.js';
+import { connectBackend, ConnectError, type Connection } from '../backends/connect.js';
 import type { JsonRpcNotification, JsonRpcRequest, Params } from '../protocol/jsonrpc.js';
 import { BackendPeer, type RequestOptions } from '../router/backend-peer.js';
 import { BackendRpcError, McplexError } from '../protocol/errors.js';
@@ -19,7 +19,8 @@ export const BACKEND_PROTOCOL_VERSION = '2025-11-25';
 /** A caller waiting this long for a backend to start is told it is starting. */
 const START_NOTICE_MS = 1000;
 
-export type InstanceState = 'idle' | 'starting' | 'ready' | 'draining' | 'stopped';
+/** idle: not running (never started, or exited and restarts on next use); failed: its last start failed (the next use retries, breaker permitting). */
+export type InstanceState = 'idle' | 'starting' | 'ready' | 'failed' | 'draining' | 'stopped';
 
 export interface InstanceDeps {
   log: Logger;
@@ -58,6 +59,10 @@ export class Instance {
   private lastTail: string[] = [];
   private readonly bySession = new Map<string, number>();
   private readonly subscriptions = new Map<string, Set<string>>();
+  private stopDone?: Promise<void>;
+  /** The last start failed on something a retry cannot fix (no such command, a bad URL). */
+  private unfixable = false;
+  private markStopped?: () => void;
 
   constructor(
     readonly resolved: ResolvedServer,
@@ -113,7 +118,7 @@ export class Instance {
       maxTimeout: policy.maxDelay,
       factor: 2,
       randomize: true,
-      shouldRetry: ({ error }) => error instanceof McplexError && error.code === 'START_FAILED' && this.state === 'idle',
+      shouldRetry: ({ error }) => error instanceof McplexError && error.code === 'START_FAILED' && this.state === 'failed' && !this.unfixable,
     }).finally(() => {
       this.starting = undefined;
     });
@@ -125,7 +130,15 @@ export class Instance {
     const log = this.deps.log;
     const startTimeout = this.deps.gateway().startTimeout;
     const incident = ++this.incarnation;
-    const conn = await connectBackend(this.resolved, this.server, { log, redact: this.deps.redact, onSpawn: this.deps.onSpawn });
+    this.unfixable = false;
+    let conn: Connection;
+    try {
+      conn = await connectBackend(this.resolved, this.server, { log, redact: this.deps.redact, onSpawn: this.deps.onSpawn });
+    } catch (err) {
+      // A missing command or a bad URL will not fix itself: no quick retry.
+      this.unfixable = err instanceof ConnectError;
+      throw this.failStart(new McplexError('START_FAILED', `server "${this.name}" cannot start: ${this.deps.redact((err as Error).message)}`, { incident }));
+    }
     const peer = new BackendPeer(conn.transport, () => this.exitError(conn, incident));
     this.conn = conn;
     this.peer = peer;
@@ -148,22 +161,37 @@ export class Instance {
       this.stats.startedAt = Date.now();
       log.info({ childPid: this.pid, tools: this.manifest.tools.length }, "backend ready");
     } catch (err) {
-      const e = err instanceof McplexError && err.code !== 'CALL_TIMEOUT' ? err : this.startError(conn, err as Error, incident);
+      const e = this.startError(conn, err as Error, incident);
       this.lastTail = conn.stderrTail(10);
-      this.lastError = e.message;
-      this.state = 'idle';
       await peer.close(e).catch(() => undefined);
       this.conn = undefined;
       this.peer = undefined;
-      throw e;
+      throw this.failStart(e);
     }
   }
 
+  /** Records a failed start (state, last error, one log line) and returns the error to throw; a start cut short by stop() records nothing. */
+  private failStart(e: McplexError): McplexError {
+    if (this.state !== 'starting') return e;
+    this.state = 'failed';
+    this.lastError = e.message;
+    this.deps.log.warn({ err: e.message, code: e.code }, 'backend failed to start');
+    return e;
+  }
+
+  /** Why a start failed, redacted: a timeout, the process ending (or a remote refusing) before initialize, or another error. */
   private startError(conn: Connection, err: Error, incident: number): McplexError {
     const stderr = conn.stderrTail(10);
-    const timedOut = err instanceof McplexError && err.code === 'CALL_TIMEOUT';
-    const what = timedOut ? `did not finish initialize within startTimeout (${this.deps.gateway().startTimeout} ms)` : `failed to start: ${err.message}`;
-    return new McplexError(timedOut ? 'START_TIMEOUT' : 'START_FAILED', `server "${this.name}" ${what}${formatTail(stderr)}`, { stderr, incident });
+    if (err instanceof McplexError && err.code === 'CALL_TIMEOUT') {
+      return new McplexError('START_TIMEOUT', `server "${this.name}" did not finish initialize within startTimeout (${this.deps.gateway().startTimeout} ms)${formatTail(stderr)}`, { stderr, incident });
+    }
+    if (err instanceof BackendRpcError) {
+      return new McplexError('START_FAILED', `server "${this.name}" refused initialize: ${this.deps.redact(err.rpc.message)}${formatTail(stderr)}`, { stderr, incident });
+    }
+    const closed = err instanceof McplexError && err.code === 'BACKEND_CLOSED';
+    if (err instanceof McplexError && !closed) return err;
+    const what = !closed ? this.deps.redact(err.message) : conn.remote ? conn.exitDescription() : `${conn.exitDescription()} before it finished initialize`;
+    return new McplexError('START_FAILED', `server "${this.name}" failed to start: ${what}${formatTail(stderr)}`, { stderr, incident });
   }
 
   private exitError(conn: Connection, incident: number): McplexError {
@@ -171,6 +199,7 @@ export class Instance {
     return new McplexError('BACKEND_CLOSED', `server "${this.name}" ${conn.exitDescription()} while requests were in flight${formatTail(stderr)}`, { stderr, incident });
   }
 
+  /** The backend went away on its own: logged with its exit code, signal and last stderr lines; restarted on next use. */
   private onBackendClosed(conn: Connection, reason: McplexError): void {
     if (this.conn !== conn) return;
     const pid = conn.pid?.();
@@ -179,11 +208,15 @@ export class Instance {
     this.conn = undefined;
     this.peer = undefined;
     this.subscriptions.clear();
+    const exit = conn.exitStatus();
+    this.deps.log.warn(
+      { childPid: pid, code: exit?.code ?? null, signal: exit?.signal ?? null, stderr: this.lastTail, during: this.state },
+      exit ? `backend exited (${conn.exitDescription()})` : `backend connection closed (${conn.exitDescription()})`,
+    );
     if (this.state === 'ready') {
       this.state = 'idle';
       this.stats.restarts++;
       this.lastError = reason.message;
-      this.deps.log.warn({ pid, reason: reason.message }, 'backend exited; it will be restarted on next use');
     }
   }
 
@@ -232,7 +265,7 @@ export class Instance {
           this.deps.cache.put(m);
           this.events.manifestChanged?.(this);
         })
-        .catch((err: Error) => this.deps.log.warn({ err: err.message }, 'refreshing the manifest after list_changed failed'));
+        .catch((err: Error) => this.deps.log.warn({ err: this.deps.redact(err.message) }, 'refreshing the manifest after list_changed failed'));
     }
     this.events.notification?.(this, n);
   }
@@ -350,6 +383,7 @@ export class Instance {
     this.state = 'draining';
     await this.starting?.catch(() => undefined);
     const peer = this.peer;
+    const conn = this.conn;
     const pid = this.pid;
     this.peer = undefined;
     this.conn = undefined;
@@ -357,6 +391,15 @@ export class Instance {
     if (pid) this.deps.onExit?.(pid);
     this.breaker.shutdown();
     this.state = 'stopped';
-    this.deps.log.info({ pid, reason }, 'backend stopped');
+    this.markStopped?.();
+    const exit = conn?.exitStatus();
+    this.deps.log.info({ childPid: pid, reason, ...(exit ? { code: exit.code, signal: exit.signal, stderr: conn!.stderrTail(10) } : {}) }, 'backend stopped');
+  }
+
+  /** Resolves once the instance has stopped (a drain stops it after its in-flight calls finish). */
+  whenStopped(): Promise<void> {
+    if (this.state === 'stopped') return Promise.resolve();
+    this.stopDone ??= new Promise<void>((resolve) => (this.markStopped = resolve));
+    return this.stopDone;
   }
 }

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   CANCELLED: 'the client cancelled the request',
   CIRCUIT_OPEN: 'the server failed repeatedly; calls fail fast until the cool-down, a config change or `mcplex restart SERVER`',
   INSTANCE_STOPPED: 'the instance was stopped (drained, reaped or recycled) while the request was in flight; retry it',
+  UNTRUSTED: "the server comes from a workspace `.mcplex.yaml` whose current content the user has not trusted; nothing was started (`mcplex trust DIR`)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

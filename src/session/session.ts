@@ -52,6 +52,16 @@ export interface SessionInit {
 /** How long a client has to answer a request mcplex forwards to it (sampling, elicitation, roots). */
 const CLIENT_REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
 
+/** How long the user has to answer whether to trust a workspace's servers (no answer is a no). */
+const TRUST_ANSWER_MS = 5 * 60 * 1000;
+
+/** The form the trust question asks for: one yes/no. */
+const TRUST_SCHEMA = {
+  type: 'object',
+  properties: { trust: { type: 'boolean', title: 'Trust and start these servers', default: false } },
+  required: ['trust'],
+};
+
 /** A connected client. */
 export class Session {
   readonly catalog: Catalog;
@@ -80,6 +90,7 @@ export class Session {
       systemEnv: init.systemEnv,
       clientCapabilities: () => this.clientCaps,
       clientName: () => this.clientInfo?.name ?? null,
+      confirmTrust: (message) => this.confirmTrust(message),
     });
     this.direct = new DirectSurface(this.catalog, init.surface !== 'meta');
     transport.onmessage = (m) => this.receive(m);
@@ -140,6 +151,17 @@ export class Session {
       const related = relatedTo ?? [...this.inflight.values()].pop()?.id;
       this.send(params === undefined ? { jsonrpc: '2.0', id, method } : { jsonrpc: '2.0', id, method, params }, related);
     });
+  }
+
+  /** Asks the user, through the client's form elicitation, whether to trust workspace servers; false if the client cannot ask. */
+  private async confirmTrust(message: string): Promise<boolean> {
+    const e = this.clientCaps.elicitation;
+    // `elicitation: {}` means form mode; a client that lists modes must list form.
+    if (!e || typeof e !== 'object' || (Object.keys(e).length > 0 && !('form' in e))) return false;
+    const answer = (await this.requestClient('elicitation/create', { mode: 'form', message, requestedSchema: TRUST_SCHEMA }, undefined, TRUST_ANSWER_MS)) as
+      | { action?: string; content?: { trust?: unknown } }
+      | undefined;
+    return answer?.action === 'accept' && answer.content?.trust === true;
   }
 
   private receive(m: JsonRpcMessage): void {

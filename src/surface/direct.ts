@@ -6,8 +6,11 @@ import { RpcCode } from '../protocol/jsonrpc.js';
 import type { Catalog, ServerView } from '../catalog/catalog.js';
 import { toolAllowed } from './filter.js';
 import { forwardToolCall, type CallContext } from './meta.js';
-import { DirectNames } from './names.js';
-import type { ToolResult } from './results.js';
+import { DirectNames, SEPARATOR, sanitizeName } from './names.js';
+import { errorToResult, jsonResult, type ToolResult } from './results.js';
+
+/** The tool part of the one direct tool an untrusted server shows. */
+const UNTRUSTED_TOOL = 'untrusted';
 
 /** Per-session direct naming: listing builds the name maps that calls resolve against. */
 export class DirectSurface {
@@ -31,7 +34,7 @@ export class DirectSurface {
     return out.filter((x): x is { view: ServerView; manifest: Manifest } => x !== undefined);
   }
 
-  /** `<server>__<tool>` for every allowed tool. */
+  /** `<server>__<tool>` for every allowed tool; a server waiting for the user's trust shows one `<server>__untrusted`. */
   async listTools(): Promise<ToolDef[]> {
     const names = new DirectNames();
     const tools: ToolDef[] = [];
@@ -42,16 +45,47 @@ export class DirectSurface {
         tools.push({ ...t, name: names.add(view.name, t.name), description });
       }
     }
+    for (const view of this.catalog.servers()) {
+      if (!view.untrusted) continue;
+      tools.push({
+        name: names.add(view.name, UNTRUSTED_TOOL),
+        description: `[${view.name}] Not started: ${view.untrusted.file} has not been trusted. Calling this asks the user to trust it (where the client can ask); otherwise the user runs: ${view.untrusted.trustCommand}`,
+        inputSchema: { type: 'object', properties: {} },
+      });
+    }
     this.tools = names;
     return tools;
   }
 
-  /** Calls a direct tool, or returns undefined if the name is not one of ours. */
+  /**
+   * Calls a direct tool, or returns undefined if the name is not one of ours. A `<server>__<tool>` name of a server
+   * whose tools are unknown (it never started, or cannot) goes to that server, so a failed start says why.
+   */
   async callTool(name: string, args: unknown, ctx: CallContext): Promise<ToolResult | undefined> {
     if (!this.tools.resolve(name)) await this.listTools();
     const target = this.tools.resolve(name);
-    if (!target) return undefined;
-    return forwardToolCall(this.catalog, this.catalog.find(target.server), target.tool, args, ctx);
+    const view = target ? this.catalog.find(target.server) : this.unlistedOwner(name);
+    if (!view) return undefined;
+    if (view.untrusted) {
+      try {
+        await this.catalog.admit(view);
+      } catch (err) {
+        return errorToResult(err);
+      }
+      // Trusted now: its own tools replace the placeholder.
+      await this.listTools();
+      const now = this.tools.resolve(name);
+      if (now) return forwardToolCall(this.catalog, this.catalog.find(now.server), now.tool, args, ctx);
+      return jsonResult({ trusted: true, server: view.name, next: `its tools are listed now, as ${sanitizeName(view.name)}${SEPARATOR}<tool> (tools/list)` });
+    }
+    // A server that never started has no listed tools: calling one of its names starts it, or returns why it cannot start.
+    const tool = target ? target.tool : name.slice(sanitizeName(view.name).length + SEPARATOR.length);
+    return forwardToolCall(this.catalog, view, tool, args, ctx);
+  }
+
+  /** The server a direct tool name points into when its tools were never listed: an untrusted one, or one that has not started. */
+  private unlistedOwner(name: string): ServerView | undefined {
+    return this.catalog.servers().find((v) => name.startsWith(`${sanitizeName(v.name)}${SEPARATOR}`) && (v.untrusted || !this.catalog.cachedManifest(v)));
   }
 
   /** `<server>__<prompt>` for every prompt. */

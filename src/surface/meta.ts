@@ -4,6 +4,7 @@ import type { ToolDef } from '../pool/manifest.js';
 import { McplexError } from '../protocol/errors.js';
 import type { Catalog, EditOptions, ServerView } from '../catalog/catalog.js';
 import type { InstallRequest } from '../config/install.js';
+import { serverCommandLine } from '../config/command-line.js';
 import { toolAllowed } from './filter.js';
 import { errorResult, errorToResult, jsonResult, type ToolResult } from './results.js';
 import { oneLine, ToolIndex, type ToolEntry } from './search.js';
@@ -55,6 +56,7 @@ export const META_TOOLS: ToolDef[] = [
         sharing: { enum: ['global', 'workspace', 'credential', 'session'] },
         confirm: { type: 'boolean' },
         replace: { type: 'boolean' },
+        force: { type: 'boolean', description: 'shadow a global server of the same name' },
       },
       required: ['server'],
     },
@@ -89,7 +91,7 @@ function requireString(args: Params, key: string): string {
 
 /** Finds a tool in a server's manifest, honouring its allow/deny filter. */
 export async function findTool(catalog: Catalog, view: ServerView, tool: string): Promise<ToolDef> {
-  const manifest = await catalog.manifest(view, true);
+  const manifest = await catalog.manifest(await catalog.admit(view), true);
   const def = manifest?.tools.find((t) => t.name === tool);
   if (!def || !toolAllowed(view.config.tools, tool)) {
     throw new McplexError('UNKNOWN_TOOL', `server "${view.name}" has no tool "${tool}"${def ? ' that this config allows' : ''}`);
@@ -103,7 +105,7 @@ export async function forwardToolCall(catalog: Catalog, view: ServerView, tool: 
     if (!toolAllowed(view.config.tools, tool)) throw new McplexError('UNKNOWN_TOOL', `tool "${tool}" of server "${view.name}" is not allowed by servers.${view.name}.tools`);
     const params: Params = { name: tool, arguments: (args as Params | undefined) ?? {} };
     if (ctx.meta) params._meta = ctx.meta;
-    return (await catalog.forward(view, 'tools/call', params, { signal: ctx.signal, onProgress: ctx.onProgress })) as ToolResult;
+    return (await catalog.forward(await catalog.admit(view), 'tools/call', params, { signal: ctx.signal, onProgress: ctx.onProgress })) as ToolResult;
   } catch (err) {
     if (err instanceof McplexError && err.code === 'CANCELLED') throw err;
     return errorToResult(err);
@@ -119,8 +121,9 @@ async function listServers(catalog: Catalog): Promise<ToolResult> {
       description: view.config.description ?? manifest?.serverInfo?.name ?? '',
       sharing: view.config.sharing,
       scope: view.scope,
-      state: inst?.state === 'ready' ? 'running' : inst?.state === 'starting' ? 'starting' : 'stopped',
+      state: view.untrusted ? 'untrusted' : inst?.state === 'ready' ? 'running' : inst?.state === 'starting' ? 'starting' : 'stopped',
       tools: manifest ? manifest.tools.filter((t) => toolAllowed(view.config.tools, t.name)).length : null,
+      ...(view.untrusted ? untrustedNote(view) : {}),
       ...(inst?.lastError ? { lastError: inst.lastError } : {}),
       ...(view.resolved.missing.length ? { missingEnv: view.resolved.missing } : {}),
     };
@@ -128,15 +131,21 @@ async function listServers(catalog: Catalog): Promise<ToolResult> {
   return jsonResult({ servers, ...(catalog.configError() ? { configError: catalog.configError() } : {}) });
 }
 
+/** How list_servers and search_tools show a server that waits for the user's trust. */
+function untrustedNote(view: ServerView): { file: string; runs: string; trust: string } {
+  return { file: view.untrusted!.file, runs: serverCommandLine(view.config), trust: `not started until the user trusts ${view.untrusted!.file}: ${view.untrusted!.trustCommand}` };
+}
+
 async function searchTools(catalog: Catalog, args: Params): Promise<ToolResult> {
   const query = typeof args.query === 'string' ? args.query : '';
   const only = typeof args.server === 'string' ? args.server : undefined;
   const limit = typeof args.limit === 'number' ? Math.max(1, Math.min(50, Math.floor(args.limit))) : 10;
-  const views = only ? [catalog.find(only)] : catalog.servers();
+  const views = await catalog.admitAll(only ? [catalog.find(only)] : catalog.servers());
   const entries: ToolEntry[] = [];
   const unavailable: Array<{ server: string; error: string }> = [];
+  const untrusted = views.filter((v) => v.untrusted).map((v) => ({ server: v.name, ...untrustedNote(v) }));
   await Promise.all(
-    views.map(async (view) => {
+    views.filter((v) => !v.untrusted).map(async (view) => {
       try {
         const m = await catalog.manifest(view, true);
         for (const t of m?.tools ?? []) {
@@ -148,7 +157,7 @@ async function searchTools(catalog: Catalog, args: Params): Promise<ToolResult> 
     }),
   );
   const results = new ToolIndex(entries).search(query, { limit }).map((h) => ({ server: h.server, tool: h.tool, description: h.description }));
-  return jsonResult({ results, ...(unavailable.length ? { unavailable } : {}), next: 'describe_tool for the schema, then call_tool' });
+  return jsonResult({ results, ...(unavailable.length ? { unavailable } : {}), ...(untrusted.length ? { untrusted } : {}), next: 'describe_tool for the schema, then call_tool' });
 }
 
 async function describeTool(catalog: Catalog, args: Params): Promise<ToolResult> {
@@ -173,6 +182,7 @@ async function installServer(catalog: Catalog, args: Params): Promise<ToolResult
     ...(stringMap(args.env) ? { env: stringMap(args.env) } : {}),
     ...(typeof args.sharing === 'string' ? { sharing: args.sharing as InstallRequest['sharing'] } : {}),
     replace: args.replace === true,
+    force: args.force === true,
   };
   return jsonResult(await catalog.install(req, editOptions(args)));
 }

@@ -28,11 +28,12 @@ export function errorToResult(err: unknown): ToolResult {
       UNKNOWN_SERVER: 'call list_servers for the servers you can use',
       UNKNOWN_TOOL: 'call search_tools to find the right tool name',
       CALL_TIMEOUT: 'the call took too long; retry with smaller input, or ask the user to raise callTimeout',
-      BACKEND_CLOSED: 'the server process ended; the next call starts it again',
-      START_FAILED: 'the server could not start; check its command and env in config.yaml (mcplex status, mcplex logs)',
+      BACKEND_CLOSED: 'the server process ended or its connection dropped; the next call starts it again',
+      START_FAILED: 'the server could not start (or be reached); tell the user, who can check it with `mcplex doctor`, `mcplex status` and `mcplex logs --server NAME`',
       START_TIMEOUT: 'the server did not start in time; check it with `mcplex logs --server NAME`',
       CIRCUIT_OPEN: 'do not retry now; tell the user, who can fix the server and run `mcplex restart SERVER`',
       INSTANCE_STOPPED: 'the server was being replaced; retry the call',
+      UNTRUSTED: 'do not retry; tell the user, who can review the file and run the trust command above (it lets these servers run as them)',
     };
     return errorResult(err.message, hints[err.code]);
   }

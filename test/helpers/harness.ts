@@ -106,15 +106,21 @@ export class Home {
     return raw;
   }
 
-  /** Runs the CLI; resolves with exit code and output (never rejects on a non-zero exit). */
-  async cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  /** Runs the CLI (in `cwd`, by default this home); resolves with exit code and output (never rejects on a non-zero exit). */
+  async cli(args: string[], env: Record<string, string> = {}, cwd = this.dir): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: this.env(env), cwd: this.dir, timeout: 60_000 });
+      const { stdout, stderr } = await run(process.execPath, [CLI, ...args], { env: this.env(env), cwd, timeout: 60_000 });
       return { code: 0, stdout, stderr };
     } catch (err) {
       const e = err as { code?: number; stdout?: string; stderr?: string };
       return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
     }
+  }
+
+  /** `mcplex trust DIR`: lets the servers of DIR's .mcplex.yaml run, as the user would. */
+  async trust(dir: string): Promise<void> {
+    const r = await this.cli(['trust', dir]);
+    if (r.code !== 0) throw new Error(`mcplex trust failed: ${r.stderr}`);
   }
 
   /** daemon.json, if present. */
