@@ -49,7 +49,9 @@ describe('parseConfig', () => {
     expect(cfg.gateway).toEqual({
       port: 8989,
       host: '127.0.0.1',
-      surface: 'meta',
+      surface: 'auto',
+      registrationName: 'mcplex',
+      clients: {},
       idleTimeout: 600_000,
       callTimeout: 120_000,
       startTimeout: 60_000,

@@ -75,6 +75,7 @@ describe('install_server in a workspace', () => {
     const envFile = path.join(ws, '.env');
     fs.writeFileSync(yamlFile, `# my servers\nservers:\n  good:\n    command: ${process.execPath}\n    args: [${ENV_SERVER}]\n`);
     fs.writeFileSync(envFile, 'KEEP=1 # mine\n', { mode: 0o600 });
+    await home.trust(ws); // the user's own file, trusted as the user would
     const before = [fs.readFileSync(yamlFile, 'utf8'), fs.readFileSync(envFile, 'utf8')];
     const c = await home.client({ cwd: ws });
     const r = await install(c, { server: 'broken', command: process.execPath, args: [ENV_SERVER, '--leak-at-start', 'NOPE'], env: { TOKEN: 'never-kept-value' } });

@@ -22,9 +22,19 @@ describe('directName', () => {
     expect(n).toHaveLength(64);
     expect(n).toMatch(VALID);
     expect(n).toMatch(/_[0-9a-f]{8}$/);
-    expect(n.startsWith('filesystem__a_really_long')).toBe(true);
+    // The server part is cut first, so as much of the tool's name as possible stays readable.
+    expect(n.startsWith('file__a_really_long_tool_name')).toBe(true);
     expect(directName('filesystem', tool)).toBe(n); // stable
     expect(directName('filesystem', `${tool}2`)).not.toBe(n); // same prefix, different hash
+  });
+
+  it('fits a smaller budget (a client prefix) by cutting the server part first', () => {
+    expect(directName('a-server-with-a-long-name', 'echo', 30)).toMatch(/^a-server-with-a__echo_[0-9a-f]{8}$/);
+    const long = directName('a-server-with-a-long-name', 'trigger-long-running-operation', 30);
+    expect(long).toMatch(/^a-se__trigger-long-ru_[0-9a-f]{8}$/);
+    expect(long).toHaveLength(30);
+    expect(directName('srv', 'echo', 30)).toBe('srv__echo');
+    expect(new DirectNames(30).add('a-server-with-a-long-name', 'echo')).toBe(directName('a-server-with-a-long-name', 'echo', 30));
   });
 
   it('sanitizes characters outside [A-Za-z0-9_-]', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ToolIndex, oneLine, tokenize, type ToolEntry } from '../src/surface/search.js';
+import { ToolIndex, type ToolEntry } from '../src/surface/search.js';
+import { oneLine, tokenize } from '../src/surface/text.js';
+import { serverSummary } from '../src/surface/summary.js';
+import { signature } from '../src/surface/signature.js';
+import fs from 'node:fs';
 
 // Names and descriptions as published by the reference servers.
 const TOOLS: ToolEntry[] = [
@@ -167,9 +171,9 @@ describe('ToolIndex', () => {
     expect(hits[0]).toMatchObject({ server: 'everything', tool: 'get-sum', description: 'Returns the sum of two numbers' });
   });
 
-  it('matches camelCase queries against snake_case names and prefixes', () => {
+  it('matches camelCase queries against snake_case names, and word forms against each other', () => {
     expect(key(index.search('getFileInfo')[0]!)).toBe('filesystem/get_file_info');
-    expect(key(index.search('direct')[0]!)).toMatch(/^filesystem\/(list_directory|directory_tree|create_directory)$/);
+    expect(key(index.search('directories')[0]!)).toMatch(/^filesystem\/(list_directory|directory_tree|create_directory)$/);
   });
 
   it('tolerates small typos in longer terms', () => {
@@ -230,5 +234,71 @@ describe('ToolIndex', () => {
 
   it('title field is searchable', () => {
     expect(index.search('print environment')[0]).toMatchObject({ tool: 'get-env' });
+  });
+});
+
+// The eval corpus (scripts/eval/corpus.json): real servers' manifests. `npm run eval` measures every labelled
+// query; these few paraphrases, which share no word with their tool's name, guard the ranking in CI.
+describe('search over the eval corpus', () => {
+  const corpus = JSON.parse(fs.readFileSync(new URL('../scripts/eval/corpus.json', import.meta.url), 'utf8')) as {
+    servers: Array<{ name: string; instructions?: string; serverInfo?: { title?: string }; tools: Array<{ name: string; title?: string; description?: string; inputSchema?: Record<string, unknown> }> }>;
+  };
+  const entries = (only?: string[]): ToolEntry[] =>
+    corpus.servers
+      .filter((s) => !only || only.includes(s.name))
+      .flatMap((s) => s.tools.map((t) => ({ server: s.name, ...t, serverSummary: serverSummary(undefined, s) })));
+  const all = new ToolIndex(entries());
+
+  it.each([
+    ['forget everything stored about the old staging server', 'memory/delete_entities'],
+    ['make a folder called build/output', 'filesystem/create_directory'],
+    ['shelve my work in progress for later', 'git/git_stash'],
+    ['which XHR calls did the page make', 'playwright/browser_network_requests'],
+    ['bump the web deployment to 5 replicas', 'kubernetes/kubectl_scale'],
+    ['are the CI checks green on my PR', 'github/get_pull_request_status'],
+    ['who wrote line 120 of server.ts', 'git/git_blame'],
+    ['creat a pul request', 'github/create_pull_request'],
+  ])('"%s" → %s', (query, want) => {
+    expect(all.search(query, { limit: 3 }).map(key)).toContain(want);
+  });
+
+  it('never takes a real word for a misspelling of another ("mode" is not "move")', () => {
+    const small = new ToolIndex(entries(['everything', 'memory', 'filesystem']));
+    const hits = small.search('turn the simulated logging mode on', { limit: 3 }).map(key);
+    expect(hits[0]).toBe('everything/toggle-simulated-logging');
+    expect(hits).not.toContain('filesystem/move_file');
+    expect(small.search('mode', { limit: 5 }).map(key)).not.toContain('filesystem/move_file');
+    // A real misspelling is still corrected.
+    expect(small.search('mvoe a file', { limit: 1 }).map(key)).toEqual(['filesystem/move_file']);
+  });
+
+  it('treats paths, URLs and quoted text as things to act on, not as what to do', () => {
+    expect(all.search('rename utils.js to helpers.js', { limit: 3 }).map(key)).toContain('filesystem/move_file');
+    expect(all.search('commit with message "list the pods and crawl the site"', { limit: 1 }).map(key)).toEqual(['git/git_commit']);
+  });
+
+  it('each hit carries its required parameters and their types', () => {
+    const [hit] = all.search('create a GitHub issue', { limit: 1 });
+    expect(hit).toMatchObject({ server: 'github', tool: 'create_issue', signature: '(owner: string, repo: string, title: string, +4 optional)' });
+  });
+});
+
+describe('signature', () => {
+  it('shows required parameters with short types, enums and arrays, then the optional count', () => {
+    expect(signature({ type: 'object', properties: {} })).toBe('()');
+    expect(signature(undefined)).toBe('()');
+    const schema = {
+      type: 'object',
+      properties: {
+        mode: { enum: ['a', 'b'] },
+        paths: { type: 'array', items: { type: 'string' } },
+        n: { type: 'integer' },
+        opt: { type: 'string' },
+        cfg: { type: 'object', properties: { x: { type: 'string' } } },
+        v: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+      },
+      required: ['mode', 'paths', 'n', 'cfg', 'v'],
+    };
+    expect(signature(schema)).toBe('(mode: "a"|"b", paths: string[], n: number, cfg: object, v: string, +1 optional)');
   });
 });

@@ -82,9 +82,9 @@ export class LineClient {
     this.write({ jsonrpc: '2.0', method, params });
   }
 
-  /** The MCP handshake. */
-  async initialize(ms) {
-    const result = await this.request('initialize', INIT_PARAMS, ms);
+  /** The MCP handshake; `clientInfo` stands in for a real client's (mcplex picks its surface by it). */
+  async initialize(ms, clientInfo = INIT_PARAMS.clientInfo) {
+    const result = await this.request('initialize', { ...INIT_PARAMS, clientInfo }, ms);
     this.notify('notifications/initialized');
     return result;
   }

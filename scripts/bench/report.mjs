@@ -26,6 +26,8 @@ export function targets(r) {
     t('throughput at 10 sessions, mcplex/direct, native shims', r.perCall?.throughput?.nativeRatio, '≥', 0.6),
     t('throughput at 10 sessions, mcplex/direct, Node shims', r.perCall?.throughput?.ratio, '≥', 0.6),
     t('meta surface tools/list (cl100k tokens)', r.tokens?.meta?.tokens, '≤', 800),
+    t('search_tools recall@1 (eval)', r.search?.recallAt1, '≥', 0.8),
+    t('search_tools recall@3 (eval)', r.search?.recallAt3, '≥', 0.95),
     t(`daemon RSS with ${r.daemon?.sessions ?? 50} sessions (MB)`, r.daemon?.withSessions?.rssMB, '≤', 80),
   ];
 }
@@ -148,6 +150,43 @@ export function tables(r) {
         ...Object.entries(k.raw.perServer).map(([name, v]) => [`  raw ${name}`, v.tools, v.tokens, x(ratio(v.tokens, k.raw.tokens), 3)]),
       ],
       notes: [`The meta surface's initialize instructions add ${k.metaInstructionsTokens} tokens.`],
+    });
+  }
+  if (r.tokens?.perClient) {
+    const { deferring: d, nonDeferring: n } = r.tokens.perClient;
+    out.push({
+      title: '4b. Tokens per client kind (cl100k_base, surface auto)',
+      headers: ['client', 'surface', 'first request: tools/list + instructions', 'names + instructions (deferred)', 'one tool call end to end'],
+      rows: [
+        [`deferring (${d.client})`, d.surface, `${d.first.toolsListTokens} + ${d.first.instructionsTokens}`, d.first.deferredTokens, `${d.call.total} (schema ${d.call.schemaTokens} + call ${d.call.callTokens})`],
+        [
+          `non-deferring (${n.client})`,
+          n.surface,
+          `${n.first.toolsListTokens} + ${n.first.instructionsTokens}`,
+          '—',
+          `${n.call.total} (search ${n.call.searchTokens} + describe ${n.call.describeTokens} + call ${n.call.callTokens}); ${n.call.totalWithoutDescribe} without describe`,
+        ],
+      ],
+      notes: [
+        'One call = echo on server-everything. Deferring: the client loads tool names and instructions up front and fetches the one schema through its own tool search. Non-deferring: search_tools (5 hits, each with its required args) → describe_tool → call_tool; the signature in each hit often makes describe_tool unnecessary.',
+        `search_tools put the target at rank ${n.call.searchRank} for "repeat back a message".`,
+      ],
+    });
+  }
+  if (r.search && !r.search.error) {
+    const e = r.search;
+    const row = (name, f) => [name, f.queries, f.recallAt1.toFixed(3), f.recallAt3.toFixed(3), f.mrr.toFixed(3)];
+    out.push({
+      title: `7. search_tools quality (npm run eval: ${e.queries} queries, ${e.corpus.tools} tools of ${e.corpus.servers} real servers)`,
+      headers: ['queries', 'n', 'recall@1', 'recall@3', 'MRR'],
+      rows: [
+        row('all', e),
+        row('sharing no word with the tool name', e.noSharedWord),
+        row('held-out half (never looked at while tuning)', e.heldOutHalf),
+        ...Object.entries(e.byKind).map(([k, f]) => row(`kind: ${k}`, f)),
+        ...Object.entries(e.without ?? {}).map(([k, f]) => row(`without ${k}`, f)),
+      ],
+      notes: [`${e.msPerQuery} ms per query. Worst misses: ${e.worstMisses.slice(0, 5).map((m) => `"${m.query}" → ${m.want} (rank ${m.rank || '>10'})`).join('; ')}.`],
     });
   }
   if (r.daemon) {

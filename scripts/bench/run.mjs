@@ -15,12 +15,14 @@ import { callsSection } from './s3-calls.mjs';
 import { tokensSection } from './s4-tokens.mjs';
 import { daemonSection } from './s5-daemon.mjs';
 import { peersSection } from './s6-peers.mjs';
+import { searchSection } from './s7-search.mjs';
 
 const SECTIONS = [
   ['memory', '1. processes and memory', memorySection],
   ['newTerminal', '2. new terminal', startupSection],
   ['perCall', '3. per call', callsSection],
   ['tokens', '4. tokens', tokensSection],
+  ['search', '7. search quality', searchSection],
   ['daemon', '5. daemon footprint', daemonSection],
   ['peers', '6. peers', peersSection],
 ];

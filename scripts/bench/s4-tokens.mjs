@@ -6,6 +6,7 @@ import { spawnLine } from './jsonl.mjs';
 import { reapDescendants } from './procs.mjs';
 import { directEnv, serverSpecs } from './servers.mjs';
 import { ratio } from './stats.mjs';
+import { clientCosts } from './surfaces.mjs';
 
 /** Tokens of a tools/list result as a client receives it (the JSON of `{tools}`). */
 function tokens(enc, tools) {
@@ -43,6 +44,8 @@ export async function tokensSection({ log }) {
     const direct = home.shimLine(['--surface', 'direct']);
     await direct.initialize();
     const directTools = await direct.listTools();
+    // Per client kind, with surface auto: Claude Code defers schemas (direct); an unknown client does not (meta).
+    const perClient = { deferring: await clientCosts(enc, home, 'claude-code'), nonDeferring: await clientCosts(enc, home, 'mcplex-bench') };
 
     const out = {
       encoding: 'cl100k_base',
@@ -52,9 +55,11 @@ export async function tokensSection({ log }) {
       metaInstructionsTokens: init.instructions ? enc.encode(init.instructions).length : 0,
       direct: { tools: directTools.length, tokens: tokens(enc, directTools) },
       raw: { ...rawTotal, perServer: raw },
+      perClient,
     };
     out.ratio = { metaToRaw: ratio(out.meta.tokens, rawTotal.tokens), directToRaw: ratio(out.direct.tokens, rawTotal.tokens) };
     log(`  tools/list tokens: meta ${out.meta.tokens} (${out.meta.tools} tools), direct ${out.direct.tokens} (${out.direct.tools}), raw ${rawTotal.tokens} (${rawTotal.tools})`);
+    log(`  one tool call end to end: deferring client ${perClient.deferring.call.total} tokens, non-deferring ${perClient.nonDeferring.call.total} (${perClient.nonDeferring.call.totalWithoutDescribe} without describe_tool)`);
     return out;
   } finally {
     await Promise.all(clients.map((c) => c.close()));

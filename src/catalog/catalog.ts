@@ -33,8 +33,8 @@ export interface CatalogHost {
   installer(): ServerEditor;
   /** True if the user trusts this definition (hash) of a workspace's server. */
   trusts(workspace: string, server: string, hash: string): boolean;
-  /** Records the user's trust in these definitions of a workspace's servers (name → definition hash). */
-  grantTrust(workspace: string, servers: Record<string, string>): void;
+  /** Records the user's trust in these definitions of a workspace's servers (name → definition hash); returns its undo. */
+  grantTrust(workspace: string, servers: Record<string, string>): () => void;
 }
 
 /** The config-editing half of the daemon, as sessions see it. */

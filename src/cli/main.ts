@@ -140,7 +140,8 @@ export async function main(argv: string[]): Promise<void> {
     .description('register the shim with claude-code or cursor, and show (or with --import, move) that client\'s own servers')
     .option('--import', "import the client's servers and remove them from its config (after a backup)", false)
     .option('--http', 'register the HTTP endpoint (with the daemon token) instead of the shim', false)
-    .action(async (client: string, o: { import: boolean; http: boolean }) => (await import('./setup.js')).setup(client, o));
+    .option('--name <name>', 'register under this name (default mcplex; recorded as gateway.registrationName)')
+    .action(async (client: string, o: { import: boolean; http: boolean; name?: string }) => (await import('./setup.js')).setup(client, o));
 
   const service = program.command('service').description('run the daemon from login (systemd user unit on Linux, launchd agent on macOS)');
   service
@@ -161,7 +162,7 @@ export async function main(argv: string[]): Promise<void> {
     .command('shim')
     .description('stdio MCP endpoint for a client (starts the daemon if none runs)')
     .option('--workspace <dir>', 'workspace directory (default: nearest ancestor with .git or .mcplex.yaml)')
-    .option('--surface <surface>', 'meta | direct | both');
+    .option('--surface <surface>', 'auto (by client, the default) | meta | direct | both');
 
   try {
     await program.parseAsync(argv);

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { shellJoin } from '../config/command-line.js';
-import { writeAtomic } from '../config/edit.js';
+import { editedGatewayText, writeAtomic } from '../config/edit.js';
 import { readClientFile, serversInFile, SourceError, type ImportedServer } from '../config/import-sources.js';
-import { ConfigError, defaultConfig, loadConfig, resolveConfigPath } from '../config/load.js';
+import { ConfigError, defaultConfig, loadConfig, parseConfig, resolveConfigPath } from '../config/load.js';
 import { formatProblems } from '../config/format.js';
 import { homePaths } from '../home/paths.js';
 import { daemonToken } from '../home/token.js';
@@ -18,7 +18,12 @@ export interface SetupFlags {
   import?: boolean;
   /** Register the daemon's HTTP endpoint, with the header that authenticates to it, instead of the shim. */
   http?: boolean;
+  /** The name to register mcplex under (default mcplex); clients put it in front of every tool name. */
+  name?: string;
 }
+
+/** The name mcplex registers under unless told otherwise. */
+const DEFAULT_NAME = 'mcplex';
 
 /** The daemon's HTTP endpoint and the header a client sends to it (the daemon token, kept in MCPLEX_HOME/token). */
 interface HttpEndpoint {
@@ -27,13 +32,33 @@ interface HttpEndpoint {
   tokenFile: string;
 }
 
-/** `mcplex setup CLIENT [--import] [--http]`. Non-interactive. */
+/** `mcplex setup CLIENT [--import] [--http] [--name NAME]`. Non-interactive. */
 export async function setup(client: string, flags: SetupFlags): Promise<void> {
-  const http = flags.http && (client === 'claude-code' || client === 'cursor') ? await httpEndpoint() : undefined;
   const shim = shimCommand();
-  if (client === 'claude-code') return setupClaudeCode(shim, !!flags.import, http);
-  if (client === 'cursor') return setupCursor(shim, !!flags.import, http);
-  throw new CliError(`setup knows claude-code and cursor (got "${client}"); for other clients, run: ${shellJoin(shim)}`, 2);
+  const name = flags.name ?? DEFAULT_NAME;
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new CliError(`--name must match [A-Za-z0-9_.-]+ (got "${name}")`, 2);
+  if (client !== 'claude-code' && client !== 'cursor') {
+    throw new CliError(`setup knows claude-code and cursor (got "${client}"); for other clients, run: ${shellJoin(shim)}`, 2);
+  }
+  const http = flags.http ? await httpEndpoint() : undefined;
+  recordName(name);
+  if (client === 'claude-code') return setupClaudeCode(shim, !!flags.import, http, name);
+  return setupCursor(shim, !!flags.import, http, name);
+}
+
+/** Records the registration name as gateway.registrationName, so direct tool names fit the client's own prefix. */
+function recordName(name: string): void {
+  const file = resolveConfigPath({ env: process.env, home: homePaths().home });
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  let current: string;
+  try {
+    current = parseConfig(text, file).gateway.registrationName;
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\nfix ${tildify(file)} first: setup records the registration name there`, 2);
+  }
+  if (current === name) return;
+  writeAtomic(file, editedGatewayText(file, 'registrationName', name), 0o600);
+  say(`recorded gateway.registrationName: ${name} in ${tildify(file)} (direct tool names are kept short enough for the client's prefix)`);
 }
 
 /** Where HTTP clients reach the daemon: gateway.host and the port it listens on (MCPLEX_PORT, else gateway.port). */
@@ -61,8 +86,8 @@ function warnIfShared(file: string): void {
 }
 
 // Writes the HTTP entry into ~/.claude.json itself: `claude mcp add --header` would show the token in the process list.
-function registerClaudeHttp(file: string, http: HttpEndpoint): void {
-  const manual = `claude mcp add --scope user --transport http mcplex ${http.url} --header "Authorization: Bearer $(cat ${http.tokenFile})"`;
+function registerClaudeHttp(file: string, http: HttpEndpoint, name: string): void {
+  const manual = `claude mcp add --scope user --transport http ${name} ${http.url} --header "Authorization: Bearer $(cat ${http.tokenFile})"`;
   if (!fs.existsSync(file)) {
     say(`${tildify(file)} does not exist yet (start Claude Code once, then run this again), or register mcplex by hand:\n  ${manual}`);
     return;
@@ -71,20 +96,20 @@ function registerClaudeHttp(file: string, http: HttpEndpoint): void {
   if (data.mcpServers !== undefined && !isObject(data.mcpServers)) throw new CliError(`${file}: "mcpServers" must be an object; fix it first`, 2);
   const entry = { type: 'http', url: http.url, headers: http.headers };
   const servers = (data.mcpServers as Record<string, unknown> | undefined) ?? {};
-  if (JSON.stringify(servers.mcplex) === JSON.stringify(entry)) {
-    say(`mcplex is already registered with Claude Code over HTTP (${http.url}) in ${tildify(file)}`);
+  if (JSON.stringify(servers[name]) === JSON.stringify(entry)) {
+    say(`${name} is already registered with Claude Code over HTTP (${http.url}) in ${tildify(file)}`);
     return;
   }
-  data.mcpServers = { ...servers, mcplex: entry };
+  data.mcpServers = { ...servers, [name]: entry };
   writeAtomic(file, `${JSON.stringify(data, null, 2)}\n`, 0o600);
-  say(`registered mcplex with Claude Code over HTTP in ${tildify(file)}: ${http.url}, with the daemon token from ${tildify(http.tokenFile)}`);
+  say(`registered ${name} with Claude Code over HTTP in ${tildify(file)}: ${http.url}, with the daemon token from ${tildify(http.tokenFile)}`);
   warnIfShared(file);
 }
 
-function setupClaudeCode(shim: string[], move: boolean, http: HttpEndpoint | undefined): void {
+function setupClaudeCode(shim: string[], move: boolean, http: HttpEndpoint | undefined, name: string): void {
   const file = path.join(os.homedir(), '.claude.json');
-  if (http) registerClaudeHttp(file, http);
-  else registerClaudeShim(shim);
+  if (http) registerClaudeHttp(file, http, name);
+  else registerClaudeShim(shim, name);
   if (!fs.existsSync(file)) return;
   // Read after registering, which rewrites this file.
   const data = readOrFail(file);
@@ -99,8 +124,8 @@ function setupClaudeCode(shim: string[], move: boolean, http: HttpEndpoint | und
   report(plan, file, move, 'claude-code', backup);
 }
 
-function registerClaudeShim(shim: string[]): void {
-  const args = ['mcp', 'add', '--scope', 'user', 'mcplex', '--', ...shim];
+function registerClaudeShim(shim: string[], name: string): void {
+  const args = ['mcp', 'add', '--scope', 'user', name, '--', ...shim];
   const command = shellJoin(['claude', ...args]);
   const claude = findOnPath('claude');
   if (!claude) {
@@ -111,12 +136,12 @@ function registerClaudeShim(shim: string[]): void {
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
     if (r.status === 0) say(`registered mcplex with Claude Code:\n  ${command}`);
     else if (/already exists/i.test(output)) {
-      say(`mcplex is already registered with Claude Code (${output}); to re-register it, run \`claude mcp remove --scope user mcplex\` and then this command again`);
+      say(`${name} is already registered with Claude Code (${output}); to re-register it, run \`claude mcp remove --scope user ${name}\` and then this command again`);
     } else throw new CliError(`\`${command}\` failed (exit ${r.status ?? 'signal'}): ${output || 'no output'}`, 1);
   }
 }
 
-function setupCursor(shim: string[], move: boolean, http: HttpEndpoint | undefined): void {
+function setupCursor(shim: string[], move: boolean, http: HttpEndpoint | undefined, name: string): void {
   const file = path.join(os.homedir(), '.cursor', 'mcp.json');
   const exists = fs.existsSync(file);
   const data = exists ? readOrFail(file) : {};
@@ -125,9 +150,9 @@ function setupCursor(shim: string[], move: boolean, http: HttpEndpoint | undefin
   const next = structuredClone(data);
   const entries = { ...((next.mcpServers as Record<string, unknown> | undefined) ?? {}) };
   const entry = http ? { url: http.url, headers: http.headers } : { command: shim[0], args: shim.slice(1) };
-  const sameEntry = JSON.stringify(entries.mcplex) === JSON.stringify(entry);
+  const sameEntry = JSON.stringify(entries[name]) === JSON.stringify(entry);
   if (move && typeof plan !== 'string') for (const s of plan.moved) delete entries[s.name];
-  entries.mcplex = entry;
+  entries[name] = entry;
   next.mcpServers = entries;
   const changed = JSON.stringify(next) !== JSON.stringify(data);
   const backup = changed && exists ? backUp(file) : undefined;

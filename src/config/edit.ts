@@ -48,6 +48,17 @@ export function editedConfigText(file: string, kind: 'global' | 'workspace', nam
   return text;
 }
 
+/** The text a config file would have with `gateway.<key>` set (comments kept); validated, not written. */
+export function editedGatewayText(file: string, key: string, value: unknown): string {
+  const doc = parseDocument(readText(file));
+  if (doc.errors.length) throw new Error(`${file} has YAML errors; fix it first: ${doc.errors[0]!.message}`);
+  if (!isMap(doc.get('gateway'))) doc.set('gateway', doc.createNode({}));
+  doc.setIn(['gateway', key], value);
+  const text = doc.toString();
+  parseConfig(text, file);
+  return text;
+}
+
 /** True if the config file defines `servers.<name>`. */
 export function hasServer(file: string, name: string): boolean {
   const doc = parseDocument(readText(file));

@@ -116,12 +116,22 @@ const serversSchema = orEmpty(
   z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'server name must match [A-Za-z0-9_-]+'), serverSchema),
 );
 
+const shownSurface = z.enum(['meta', 'direct', 'both']);
+
+// One `gateway.clients` entry: a surface, or {surface, prefix, maxName}.
+const clientRule = z.union([
+  shownSurface.transform((surface) => ({ surface })),
+  z.strictObject({ surface: shownSurface.optional(), prefix: z.string().optional(), maxName: z.number().int().min(16).max(1024).optional() }),
+]);
+
 // The `gateway:` block with every default from the contract.
 const gatewaySchema = orEmpty(
   z.strictObject({
     port: z.number().int().min(0).max(65535).prefault(8989),
     host: z.string().min(1).prefault('127.0.0.1'),
-    surface: z.enum(['meta', 'direct', 'both']).prefault('meta'),
+    surface: z.enum(['auto', 'meta', 'direct', 'both']).prefault('auto'),
+    registrationName: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+').prefault('mcplex'),
+    clients: orEmpty(z.record(z.string().min(1), clientRule)),
     idleTimeout: duration().prefault('10m'),
     callTimeout: duration(MAX_CALL_TIMEOUT).prefault('2m'),
     startTimeout: duration().prefault('60s'),

@@ -1,7 +1,16 @@
 // The validated, frozen shape of config.yaml (§4 of the contract). Durations are milliseconds.
 
 export type Sharing = 'global' | 'workspace' | 'credential' | 'session';
-export type Surface = 'meta' | 'direct' | 'both';
+export type Surface = 'auto' | 'meta' | 'direct' | 'both';
+
+/** How to serve one kind of client (`gateway.clients`): its surface under `auto`, its own tool-name prefix and limit. */
+export interface ClientRule {
+  readonly surface?: Exclude<Surface, 'auto'>;
+  /** What the client puts before a tool name; `{name}` is the registration name. */
+  readonly prefix?: string;
+  /** The longest tool name (its prefix included) the client keeps. */
+  readonly maxName?: number;
+}
 
 export interface ToolFilter {
   readonly allow: readonly string[];
@@ -44,6 +53,10 @@ export interface GatewayConfig {
   readonly port: number;
   readonly host: string;
   readonly surface: Surface;
+  /** The name mcplex is registered under in the clients (`mcplex setup --name`); part of their tool-name prefix. */
+  readonly registrationName: string;
+  /** Client-name globs → how to serve that client; checked before the built-in table. */
+  readonly clients: Readonly<Record<string, ClientRule>>;
   readonly idleTimeout: number;
   readonly callTimeout: number;
   readonly startTimeout: number;

@@ -94,9 +94,13 @@ export class Hub implements SessionHost {
     return this.trust.trusts(workspace, server, hash);
   }
 
-  grantTrust(workspace: string, servers: Record<string, string>): void {
-    this.trust.grant(workspace, servers);
+  grantTrust(workspace: string, servers: Record<string, string>): () => void {
+    const prior = this.trust.grant(workspace, servers);
     this.gen++;
+    return () => {
+      this.trust.restore(workspace, prior);
+      this.gen++;
+    };
   }
 
   /** Re-reads trust.json after `mcplex trust` / `untrust` changed it. */

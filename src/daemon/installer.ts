@@ -17,8 +17,8 @@ export class Installer implements ServerEditor {
     private readonly reloader: Reloader,
     private readonly configPath: string,
     private readonly homeEnv: string,
-    /** Records trust in a workspace server definition: what the user's own session installs is trusted as written. */
-    private readonly trust: (workspace: string, servers: Record<string, string>) => void,
+    /** Records trust in a workspace server definition (what the user's own session installs is trusted as written); returns its undo. */
+    private readonly trust: (workspace: string, servers: Record<string, string>) => () => void,
   ) {}
 
   private target(scope: EditOptions['scope'], workspace: string): EditTarget {
@@ -45,8 +45,12 @@ export class Installer implements ServerEditor {
     if (opts.scope === 'global' && !opts.confirm) {
       return { applied: false, wouldWrite: { file: target.configFile, yaml: plan.text, ...envFile }, ...notes, hint: 'call again with confirm: true to apply' };
     }
-    if (opts.scope === 'workspace') this.trust(workspace, { [req.server]: definitionHash(installedServer(plan)) });
-    const undo = applyInstall(plan, req.env);
+    const untrust = opts.scope === 'workspace' ? this.trust(workspace, { [req.server]: definitionHash(installedServer(plan)) }) : () => undefined;
+    const undoFiles = applyInstall(plan, req.env);
+    const undo = () => {
+      undoFiles();
+      untrust();
+    };
     await this.reload(target, plan.envKeys.length > 0);
     const done = { applied: true, server: req.server, scope: opts.scope, file: target.configFile, ...envFile, ...notes };
     const view = catalog.find(req.server);

@@ -105,7 +105,7 @@ export function statusSnapshot(
       client: s.clientInfo?.name ?? null,
       origin: s.init.origin,
       workspace: s.init.workspace,
-      surface: s.init.surface,
+      surface: s.surface,
       uptimeMs: now - s.startedAt,
     })),
     recentErrors: hub.recentErrors.filter((e) => known.has(e.server)).reverse(),

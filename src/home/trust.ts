@@ -82,12 +82,31 @@ export class TrustStore {
     return this.data.workspaces[workspaceKey(dir)]?.servers[server] === hash;
   }
 
-  /** Trusts these definitions of the workspace's servers; `replace` forgets the ones not named (trusting a whole file). */
-  grant(dir: string, servers: Record<string, string>, replace = false): void {
+  /**
+   * Trusts these definitions of the workspace's servers; `replace` forgets the ones not named (trusting a whole file).
+   * Returns what was trusted before for the named servers (undefined: nothing), for `restore`.
+   */
+  grant(dir: string, servers: Record<string, string>, replace = false): Record<string, string | undefined> {
     const key = workspaceKey(dir);
     this.data = read(this.file);
-    const before = replace ? {} : (this.data.workspaces[key]?.servers ?? {});
+    const current = this.data.workspaces[key]?.servers ?? {};
+    const prior = Object.fromEntries(Object.keys(servers).map((name) => [name, current[name]]));
+    const before = replace ? {} : current;
     this.data.workspaces[key] = { file: path.join(key, WORKSPACE_FILE), servers: { ...before, ...servers }, trustedAt: new Date().toISOString() };
+    this.save();
+    return prior;
+  }
+
+  /** Puts back what `grant` returned (an install that was undone leaves trust as it found it). */
+  restore(dir: string, prior: Record<string, string | undefined>): void {
+    const key = workspaceKey(dir);
+    this.data = read(this.file);
+    const entry = this.data.workspaces[key];
+    if (!entry) return;
+    for (const [name, hash] of Object.entries(prior)) {
+      if (hash === undefined) delete entry.servers[name];
+      else entry.servers[name] = hash;
+    }
     this.save();
   }
 

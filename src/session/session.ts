@@ -21,6 +21,8 @@ import { callMetaTool, isMetaTool, META_TOOLS, type CallContext } from '../surfa
 import { errorResult } from '../surface/results.js';
 import { Catalog, type CatalogHost } from '../catalog/catalog.js';
 import { instructions, negotiateVersion, SERVER_CAPABILITIES } from './negotiate.js';
+import { profileFor, type ClientProfile, type ShownSurface } from '../surface/clients.js';
+import { serverNotes } from '../surface/summary.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { findWorkspace } from '../env/workspace.js';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +46,7 @@ export interface SessionInit {
   /** Ask the client for its roots after the handshake and take the first file:// root as the workspace. */
   workspaceFromRoots?: boolean;
   systemEnv: Readonly<Record<string, string | undefined>>;
+  /** The surface asked for (`--surface`, `?surface=`, else gateway.surface); `auto` is settled per client at initialize. */
   surface: Surface;
   /** Where the session came from (shim pid, http), for logs and status. */
   origin: string;
@@ -70,6 +73,8 @@ export class Session {
   protocolVersion?: string;
   logLevel: LogLevel = 'info';
   private clientCaps: Record<string, unknown> = {};
+  /** The surface and name budget for this client, settled at initialize (an unknown client's until then). */
+  private profile?: ClientProfile;
   private readonly direct: DirectSurface;
   private readonly inflight = new Map<string, { controller: AbortController; id: JsonRpcId }>();
   /** The roots request that decides the workspace, asked once on the first request that needs servers. */
@@ -92,7 +97,7 @@ export class Session {
       clientName: () => this.clientInfo?.name ?? null,
       confirmTrust: (message) => this.confirmTrust(message),
     });
-    this.direct = new DirectSurface(this.catalog, init.surface !== 'meta');
+    this.direct = new DirectSurface(this.catalog, () => ({ discover: this.surface !== 'meta', nameBudget: this.clientProfile.nameBudget }));
     transport.onmessage = (m) => this.receive(m);
     transport.onclose = () => void this.close();
   }
@@ -105,12 +110,21 @@ export class Session {
     return this.clientCaps;
   }
 
+  private get clientProfile(): ClientProfile {
+    return (this.profile ??= profileFor(this.clientInfo, this.host.config().gateway, this.init.surface));
+  }
+
+  /** What tools/list shows this session: meta, direct or both. */
+  get surface(): ShownSurface {
+    return this.clientProfile.surface;
+  }
+
   private get showsMeta(): boolean {
-    return this.init.surface !== 'direct';
+    return this.surface !== 'direct';
   }
 
   private get showsDirect(): boolean {
-    return this.init.surface !== 'meta';
+    return this.surface !== 'meta';
   }
 
   /** Sends a message to the client (on the stream of `related` where the transport has streams); a closed session drops it. */
@@ -263,12 +277,13 @@ export class Session {
     this.clientCaps = (params.capabilities as Record<string, unknown> | undefined) ?? {};
     this.clientInfo = params.clientInfo as Session['clientInfo'];
     this.protocolVersion = negotiateVersion(params.protocolVersion);
-    this.log.info({ client: this.clientInfo, protocolVersion: this.protocolVersion }, 'session initialized');
+    this.profile = profileFor(this.clientInfo, this.host.config().gateway, this.init.surface);
+    this.log.info({ client: this.clientInfo, protocolVersion: this.protocolVersion, surface: this.surface, clientRule: this.profile.matched }, 'session initialized');
     return {
       protocolVersion: this.protocolVersion,
       capabilities: SERVER_CAPABILITIES,
       serverInfo: { name: 'mcplex', version: this.host.version },
-      instructions: instructions(this.init.surface),
+      instructions: instructions(this.surface, serverNotes(this.catalog)),
     };
   }
 

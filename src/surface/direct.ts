@@ -12,13 +12,29 @@ import { errorToResult, jsonResult, type ToolResult } from './results.js';
 /** The tool part of the one direct tool an untrusted server shows. */
 const UNTRUSTED_TOOL = 'untrusted';
 
+/** How a session's direct surface lists: by discovery (spawning uncached servers) or from the cache, and its name budget. */
+export interface DirectOptions {
+  discover: boolean;
+  nameBudget: number;
+}
+
+/** Items in a stable order (by name), whatever order the server listed them in. */
+function byName<T extends { name: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Per-session direct naming: listing builds the name maps that calls resolve against. */
 export class DirectSurface {
   private tools = new DirectNames();
   private prompts = new DirectNames();
   private resourceOwner = new Map<string, string>();
 
-  constructor(private readonly catalog: Catalog, private readonly discover: boolean) {}
+  /** `options` is read at each listing: the session settles it at initialize. */
+  constructor(private readonly catalog: Catalog, private readonly options: () => DirectOptions) {}
+
+  private get discover(): boolean {
+    return this.options().discover;
+  }
 
   /**
    * Manifests of every visible server: from the cache, spawning unknown ones when this surface lists by
@@ -34,12 +50,12 @@ export class DirectSurface {
     return out.filter((x): x is { view: ServerView; manifest: Manifest } => x !== undefined);
   }
 
-  /** `<server>__<tool>` for every allowed tool; a server waiting for the user's trust shows one `<server>__untrusted`. */
+  /** `<server>__<tool>` for every allowed tool, by server then tool name (the same order on every listing and restart); a server waiting for the user's trust shows one `<server>__untrusted`. */
   async listTools(): Promise<ToolDef[]> {
-    const names = new DirectNames();
+    const names = new DirectNames(this.options().nameBudget);
     const tools: ToolDef[] = [];
     for (const { view, manifest } of await this.manifests()) {
-      for (const t of manifest.tools) {
+      for (const t of byName(manifest.tools)) {
         if (!toolAllowed(view.config.tools, t.name)) continue;
         const description = t.description ? `[${view.name}] ${t.description}` : `[${view.name}]`;
         tools.push({ ...t, name: names.add(view.name, t.name), description });
@@ -89,11 +105,11 @@ export class DirectSurface {
   }
 
   /** `<server>__<prompt>` for every prompt. */
-  async listPrompts(discover = this.discover): Promise<NamedItem[]> {
-    const names = new DirectNames();
+  async listPrompts(discover: boolean = this.discover): Promise<NamedItem[]> {
+    const names = new DirectNames(this.options().nameBudget);
     const prompts: NamedItem[] = [];
     for (const { view, manifest } of await this.manifests(discover)) {
-      for (const p of manifest.prompts) prompts.push({ ...p, name: names.add(view.name, p.name) });
+      for (const p of byName(manifest.prompts)) prompts.push({ ...p, name: names.add(view.name, p.name) });
     }
     this.prompts = names;
     return prompts;

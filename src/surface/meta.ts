@@ -7,7 +7,22 @@ import type { InstallRequest } from '../config/install.js';
 import { serverCommandLine } from '../config/command-line.js';
 import { toolAllowed } from './filter.js';
 import { errorResult, errorToResult, jsonResult, type ToolResult } from './results.js';
-import { oneLine, ToolIndex, type ToolEntry } from './search.js';
+import { ToolIndex, type ToolEntry } from './search.js';
+import { oneLine } from './text.js';
+import { serverSummary } from './summary.js';
+
+/** Search indexes recently built, by the manifests they cover: a search rebuilds only when a manifest or filter changed. */
+const indexes = new Map<string, ToolIndex>();
+const INDEXES_KEPT = 4;
+
+function indexFor(key: string, entries: () => ToolEntry[]): ToolIndex {
+  let index = indexes.get(key);
+  if (index) indexes.delete(key);
+  else index = new ToolIndex(entries());
+  indexes.set(key, index); // most recent last
+  if (indexes.size > INDEXES_KEPT) indexes.delete(indexes.keys().next().value!);
+  return index;
+}
 
 const str = { type: 'string' } as const;
 
@@ -21,7 +36,7 @@ export const META_TOOLS: ToolDef[] = [
   },
   {
     name: 'search_tools',
-    description: 'Find tools across all servers by what they do. Returns ranked server/tool names with one-line descriptions.',
+    description: 'Find tools across all servers by what they do. Returns ranked server/tool names, one-line descriptions and required args.',
     inputSchema: {
       type: 'object',
       properties: { query: { ...str, description: 'What you want to do, in words' }, server: { ...str, description: 'Only this server' }, limit: { type: 'integer', minimum: 1, maximum: 50 } },
@@ -118,7 +133,7 @@ async function listServers(catalog: Catalog): Promise<ToolResult> {
     const manifest = catalog.cachedManifest(view);
     return {
       name: view.name,
-      description: view.config.description ?? manifest?.serverInfo?.name ?? '',
+      description: serverSummary(view.config.description, manifest) || (manifest?.serverInfo?.name ?? ''),
       sharing: view.config.sharing,
       scope: view.scope,
       state: view.untrusted ? 'untrusted' : inst?.state === 'ready' ? 'running' : inst?.state === 'starting' ? 'starting' : 'stopped',
@@ -141,23 +156,30 @@ async function searchTools(catalog: Catalog, args: Params): Promise<ToolResult> 
   const only = typeof args.server === 'string' ? args.server : undefined;
   const limit = typeof args.limit === 'number' ? Math.max(1, Math.min(50, Math.floor(args.limit))) : 10;
   const views = await catalog.admitAll(only ? [catalog.find(only)] : catalog.servers());
-  const entries: ToolEntry[] = [];
+  const parts: Array<{ key: string; entries: ToolEntry[] }> = [];
   const unavailable: Array<{ server: string; error: string }> = [];
   const untrusted = views.filter((v) => v.untrusted).map((v) => ({ server: v.name, ...untrustedNote(v) }));
   await Promise.all(
     views.filter((v) => !v.untrusted).map(async (view) => {
       try {
         const m = await catalog.manifest(view, true);
-        for (const t of m?.tools ?? []) {
-          if (toolAllowed(view.config.tools, t.name)) entries.push({ server: view.name, name: t.name, description: t.description, title: t.title });
-        }
+        if (!m) return;
+        const summary = serverSummary(view.config.description, m);
+        const entries = m.tools
+          .filter((t) => toolAllowed(view.config.tools, t.name))
+          .map((t) => ({ server: view.name, name: t.name, description: t.description, title: t.title, inputSchema: t.inputSchema, serverSummary: summary }));
+        parts.push({ key: [view.name, m.configHash, m.savedAt, JSON.stringify(view.config.tools), summary].join('\0'), entries });
       } catch (err) {
         unavailable.push({ server: view.name, error: (err as Error).message.split('\n')[0] ?? '' });
       }
     }),
   );
-  const results = new ToolIndex(entries).search(query, { limit }).map((h) => ({ server: h.server, tool: h.tool, description: h.description }));
-  return jsonResult({ results, ...(unavailable.length ? { unavailable } : {}), ...(untrusted.length ? { untrusted } : {}), next: 'describe_tool for the schema, then call_tool' });
+  const key = parts.map((p) => p.key).sort().join('\n');
+  const results = indexFor(key, () => parts.flatMap((p) => p.entries))
+    .search(query, { limit })
+    .map((h) => ({ server: h.server, tool: h.tool, description: h.description, args: h.signature }));
+  const next = 'call_tool with these args (describe_tool for the full schema)';
+  return jsonResult({ results, ...(unavailable.length ? { unavailable } : {}), ...(untrusted.length ? { untrusted } : {}), next });
 }
 
 async function describeTool(catalog: Catalog, args: Params): Promise<ToolResult> {

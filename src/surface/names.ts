@@ -1,8 +1,9 @@
 // Naming of tools on the direct surface: `<server>__<tool>`.
 //
-// MCP clients commonly restrict tool names to `^[A-Za-z0-9_-]{1,64}$`, so:
+// MCP clients commonly restrict tool names to `^[A-Za-z0-9_-]{1,64}$`, and put their own prefix before
+// them (Claude Code: `mcp__<registered name>__`), so each session has a budget (64 less that prefix):
 //   - characters outside [A-Za-z0-9_-] are replaced by `_`;
-//   - names longer than 64 characters are truncated and suffixed with `_` + 8 hex chars of
+//   - names longer than the budget are truncated and suffixed with `_` + 8 hex chars of
 //     sha256(`<server>__<tool>`) (of the ORIGINAL strings), which keeps them stable and distinct.
 // Shortened/sanitized names cannot be split back, so reverse lookup goes through a `DirectNames`
 // map built for each listing.
@@ -23,21 +24,29 @@ function hash8(input: string): string {
   return createHash('sha256').update(input, 'utf8').digest('hex').slice(0, HASH_LEN);
 }
 
-/** `base` cut so that `base + '_' + hash` is at most MAX_TOOL_NAME characters. */
-function withHash(base: string, hash: string): string {
-  return `${base.slice(0, MAX_TOOL_NAME - HASH_LEN - 1)}_${hash}`;
+/** Fewest characters of the server part kept in a shortened name. */
+const MIN_SERVER = 4;
+
+/**
+ * A shortened name of at most `max` characters: the server part is cut first (to no fewer than MIN_SERVER
+ * characters), then the tool part, so the tool stays readable; `_` + `hash` keeps it unique and stable.
+ */
+function withHash(server: string, tool: string, hash: string, max: number): string {
+  const room = max - HASH_LEN - 1;
+  const serverPart = server.slice(0, Math.max(MIN_SERVER, room - SEPARATOR.length - tool.length));
+  return `${`${serverPart}${SEPARATOR}${tool}`.slice(0, room)}_${hash}`;
 }
 
 /**
  * The direct-surface name of `tool` on `server`: `${server}__${tool}` (sanitized) when it fits in
- * 64 characters, otherwise truncated and suffixed with `_` + 8 hex chars of
- * sha256(`${server}__${tool}`) so the result is exactly 64 characters and stable.
+ * `max` characters, otherwise shortened (server part first) and suffixed with `_` + 8 hex chars of
+ * sha256(`${server}__${tool}`) so the result is at most `max` characters and stable.
  * Pure; does not guard against collisions (use `DirectNames` for that).
  */
-export function directName(server: string, tool: string): string {
+export function directName(server: string, tool: string, max = MAX_TOOL_NAME): string {
   const name = `${sanitizeName(server)}${SEPARATOR}${sanitizeName(tool)}`;
-  if (name.length <= MAX_TOOL_NAME) return name;
-  return withHash(name, hash8(`${server}${SEPARATOR}${tool}`));
+  if (name.length <= max) return name;
+  return withHash(sanitizeName(server), sanitizeName(tool), hash8(`${server}${SEPARATOR}${tool}`), max);
 }
 
 export interface DirectTarget {
@@ -54,6 +63,9 @@ export class DirectNames {
   private readonly byName = new Map<string, DirectTarget>();
   private readonly byKey = new Map<string, string>();
 
+  /** `max`: the longest name this session's client keeps (see ClientProfile.nameBudget). */
+  constructor(private readonly max = MAX_TOOL_NAME) {}
+
   private static key(server: string, tool: string): string {
     return `${server}\u0000${tool}`;
   }
@@ -64,13 +76,13 @@ export class DirectNames {
     const existing = this.byKey.get(key);
     if (existing !== undefined) return existing;
 
-    let name = directName(server, tool);
+    let name = directName(server, tool, this.max);
     if (this.byName.has(name)) {
-      const base = `${sanitizeName(server)}${SEPARATOR}${sanitizeName(tool)}`;
+      const [s, t] = [sanitizeName(server), sanitizeName(tool)];
       const original = `${server}${SEPARATOR}${tool}`;
-      name = withHash(base, hash8(original));
+      name = withHash(s, t, hash8(original), this.max);
       for (let salt = 1; this.byName.has(name); salt++) {
-        name = withHash(base, hash8(`${original}#${salt}`));
+        name = withHash(s, t, hash8(`${original}#${salt}`), this.max);
       }
     }
     this.byName.set(name, { server, tool });

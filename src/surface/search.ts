@@ -1,14 +1,24 @@
-// Relevance-ranked search over the tools of every configured MCP server (the `search_tools` meta tool).
-// Backed by MiniSearch (BM25+). Tool names are split on `_ - . /` and camelCase so that
-// `get_file_info`, `get-file-info` and `getFileInfo` all index as `get file info`.
-
-import MiniSearch from 'minisearch';
+// Relevance-ranked search over the tools of every server a session sees (the `search_tools` meta tool).
+// BM25F over a tool's name, title, first sentence, the rest of its description, its parameter names and its
+// server; each query word also looks for its shorthand and the agent vocabulary's related words, and a misspelt
+// word for the index words one or two edits away. A query that names a server, or covers a tool's whole name,
+// favours those tools. Quality is a number: `npm run eval` (scripts/eval/) measures it on real servers' manifests.
+import { oneLine, stem, STOP_WORDS, tokenize } from './text.js';
+import { expansions, known } from './vocabulary.js';
+import { parseQuery, type QueryPart } from './query.js';
+import { parameterNames, signature } from './signature.js';
+import { closeWords } from './spelling.js';
+import { Bm25Collection } from './bm25.js';
+import { isEnglish } from './english.js';
 
 export interface ToolEntry {
   server: string;
   name: string;
   description?: string;
   title?: string;
+  inputSchema?: Record<string, unknown>;
+  /** One line on what the server is for (serverSummary()). */
+  serverSummary?: string;
 }
 
 export interface SearchHit {
@@ -16,6 +26,8 @@ export interface SearchHit {
   tool: string;
   /** First sentence/line of the description, at most 160 characters. */
   description: string;
+  /** Required parameters and their types, e.g. `(owner: string, repo: string, +3 optional)`. */
+  signature: string;
   score: number;
 }
 
@@ -28,75 +40,62 @@ export interface SearchOptions {
 
 const DEFAULT_LIMIT = 10;
 
-// Words that carry no meaning for tool lookup; dropped from both documents and queries.
-const STOP_WORDS = new Set([
-  'a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'i', 'if', 'in', 'into', 'is', 'it', 'its',
-  'me', 'my', 'of', 'on', 'or', 'that', 'the', 'this', 'to', 'with', 'can', 'do', 'does', 'how', 'please',
-  'some', 'want', 'would', 'you', 'your',
-]);
+type Field = 'name' | 'title' | 'lead' | 'body' | 'params' | 'server';
+const FIELD_NAMES: Field[] = ['name', 'title', 'lead', 'body', 'params', 'server'];
 
-/**
- * Split text into lowercase terms: on anything that is not a letter or digit (so `_ - . /` and
- * whitespace/punctuation), and on camelCase / acronym boundaries (`getFileInfo` → get, file, info;
- * `readHTMLPage` → read, html, page).
- */
-export function tokenize(text: string): string[] {
-  const out: string[] = [];
-  for (const chunk of text.split(/[^\p{L}\p{N}]+/u)) {
-    if (!chunk) continue;
-    const parts = chunk
-      .replace(/(\p{Ll})(\p{Lu})/gu, '$1 $2') // fooBar → foo Bar
-      .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2') // HTMLPage → HTML Page
-      .replace(/(\p{L})(\p{N})/gu, '$1 $2') // utf8 stays split from letters: base64 → base 64
-      .replace(/(\p{N})(\p{L})/gu, '$1 $2')
-      .split(' ');
-    for (const p of parts) if (p) out.push(p.toLowerCase());
-  }
-  return out;
+/** The knobs of the ranking; `npm run eval` measures each (its ablation table switches them off one at a time). */
+export interface SearchTuning {
+  /** Per field: weight and length normalisation (BM25F). */
+  fields: Record<Field, { weight: number; b: number }>;
+  /** BM25 term-frequency saturation. */
+  k1: number;
+  /** Weight of a match through a spelling correction (0: off). */
+  spellingWeight: number;
+  /** Weight of the agent vocabulary's related words (0: off); shorthand counts as the word itself. */
+  vocabularyWeight: number;
+  /** How much more a tool counts when the query names its server (`on GitHub`, `in mongo`). */
+  mentionBoost: number;
+  /** How much more a tool counts when the query covers every word of its name (in proportion to the share covered). */
+  nameCoverage: number;
+  /** How much the background of a query counts (what comes before its last `;` or sentence). */
+  contextWeight: number;
+  /** How much the words of a literal (a path, URL, id) count, against the kind of thing it names. */
+  literalWeight: number;
 }
 
-function processTerm(term: string): string | null {
-  const t = term.toLowerCase();
-  return STOP_WORDS.has(t) ? null : t;
-}
+/** The tuning `search_tools` uses. */
+export const DEFAULT_TUNING: SearchTuning = {
+  fields: {
+    name: { weight: 2.5, b: 0.3 },
+    title: { weight: 2, b: 0.3 },
+    lead: { weight: 1.5, b: 0.75 },
+    body: { weight: 0.2, b: 0.75 },
+    params: { weight: 0.6, b: 0.5 },
+    server: { weight: 1, b: 0 },
+  },
+  k1: 1.2,
+  spellingWeight: 0.7,
+  vocabularyWeight: 0.8,
+  literalWeight: 0.3,
+  contextWeight: 0.5,
+  mentionBoost: 1,
+  nameCoverage: 1,
+};
 
-const ABBREVIATION = /\b(?:e\.g|i\.e|vs|cf)$/i;
-
-/**
- * Collapse a (possibly multi-line, markdown-ish) description to a single short line: the first
- * non-empty line, cut at the end of its first sentence, whitespace-collapsed, and truncated to
- * `max` characters (with a trailing `…` when cut).
- */
-export function oneLine(description: string | undefined, max = 160): string {
-  if (!description) return '';
-  const firstLine = description
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .find((l) => l.length > 0);
-  if (!firstLine) return '';
-  let text = firstLine.replace(/\s+/g, ' ');
-
-  // Cut after the first sentence terminator that is followed by whitespace (and is not an abbreviation).
-  const re = /[.!?](?=\s)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    const before = text.slice(0, m.index);
-    if (m[0] === '.' && ABBREVIATION.test(before)) continue;
-    text = text.slice(0, m.index + 1);
-    break;
-  }
-
-  if (max <= 0) return '';
-  if (text.length <= max) return text;
-  if (max === 1) return '…';
-  return text.slice(0, max - 1).trimEnd() + '…';
-}
-
-interface IndexedDoc {
-  id: number;
+interface Doc {
   server: string;
   name: string;
-  title: string;
+  /** The stems of its name (less its server's name: `slack_post_message` → post, messag). */
+  nameStems: string[];
   description: string;
+  signature: string;
+}
+
+/** One idea in a query: alternative phrases (each a list of stems) with the weight a match of each counts. */
+interface Concept {
+  alternatives: Array<{ stems: string[]; weight: number; capped: boolean }>;
+  /** A related word is never more telling than the word the agent used (when the index holds that word). */
+  idfCap: number;
 }
 
 function compareEntries(a: { server: string; name: string }, b: { server: string; name: string }): number {
@@ -105,11 +104,24 @@ function compareEntries(a: { server: string; name: string }, b: { server: string
   return 0;
 }
 
-export class ToolIndex {
-  private readonly docs: IndexedDoc[] = [];
-  private readonly mini: MiniSearch<IndexedDoc>;
+/** Stems of the meaningful words of a text (numbers say little about what a tool does). */
+function stems(words: string[]): string[] {
+  return words.filter((w) => !STOP_WORDS.has(w) && !/^\d+$/.test(w)).map(stem);
+}
 
-  constructor(entries: Iterable<ToolEntry>) {
+/** A search index over a set of tools; build one per search (it is cheap) or keep it while the manifests hold. */
+export class ToolIndex {
+  private readonly docs: Doc[] = [];
+  private readonly tools: Bm25Collection<Field>;
+  /** Each server's name as words (`google-maps` → google, maps), to notice a query that names the server. */
+  private readonly serverWords = new Map<string, string[]>();
+  /** Every word the index holds, as written (for spelling correction). */
+  private readonly words = new Set<string>();
+  private readonly tuning: SearchTuning;
+
+  constructor(entries: Iterable<ToolEntry>, tuning: Partial<SearchTuning> = {}) {
+    this.tuning = { ...DEFAULT_TUNING, ...tuning };
+    this.tools = new Bm25Collection(this.tuning.fields, this.tuning.k1);
     const seen = new Set<string>();
     const unique: ToolEntry[] = [];
     for (const e of entries) {
@@ -119,31 +131,28 @@ export class ToolIndex {
       unique.push(e);
     }
     unique.sort(compareEntries);
-    unique.forEach((e, id) => {
-      this.docs.push({
-        id,
-        server: e.server,
+    for (const e of unique) {
+      const lead = oneLine(e.description, 400);
+      const text: Record<Field, string> = {
         name: e.name,
         title: e.title ?? '',
-        description: e.description ?? '',
-      });
-    });
-
-    this.mini = new MiniSearch<IndexedDoc>({
-      idField: 'id',
-      fields: ['name', 'title', 'description', 'server'],
-      storeFields: [],
-      tokenize: (text) => tokenize(text),
-      processTerm,
-      searchOptions: {
-        boost: { name: 3, title: 2, description: 1, server: 1 },
-        combineWith: 'OR',
-        prefix: (term) => term.length >= 3,
-        fuzzy: (term) => (term.length >= 4 ? 0.2 : false),
-        weights: { fuzzy: 0.45, prefix: 0.375 },
-      },
-    });
-    this.mini.addAll(this.docs);
+        lead,
+        body: (e.description ?? '').slice(lead.length),
+        params: parameterNames(e.inputSchema).join(' '),
+        server: `${e.server} ${e.serverSummary ?? ''}`,
+      };
+      const fields = {} as Record<Field, string[]>;
+      for (const f of FIELD_NAMES) {
+        const words = tokenize(text[f]);
+        for (const w of words) this.words.add(w);
+        fields[f] = stems(words);
+      }
+      this.tools.add(fields);
+      this.serverWords.set(e.server, tokenize(e.server).filter((w) => !STOP_WORDS.has(w)));
+      const own = tokenize(e.name).filter((w) => !this.serverWords.get(e.server)?.includes(w));
+      const nameStems = [...new Set(own.filter((w) => !STOP_WORDS.has(w)).map(stem))];
+      this.docs.push({ server: e.server, name: e.name, nameStems, description: oneLine(e.description), signature: signature(e.inputSchema) });
+    }
   }
 
   /** Number of indexed tools. */
@@ -151,40 +160,98 @@ export class ToolIndex {
     return this.docs.length;
   }
 
+  /** The best-matching tools, best first; an empty query lists tools in (server, name) order. */
   search(query: string, opts: SearchOptions = {}): SearchHit[] {
     const limit = Math.max(0, Math.floor(opts.limit ?? DEFAULT_LIMIT));
     if (limit === 0) return [];
-    const server = opts.server;
-    const inServer = (d: IndexedDoc): boolean => server === undefined || d.server === server;
-
-    if (query.trim() === '') {
-      // docs are already sorted by (server, name)
-      return this.docs
-        .filter(inServer)
-        .slice(0, limit)
-        .map((d) => this.hit(d, 0));
+    const inServer = (d: Doc): boolean => opts.server === undefined || d.server === opts.server;
+    const parts = parseQuery(query);
+    const concepts = this.parse(parts);
+    const named = this.tuning.mentionBoost > 0 ? this.mentioned(parts) : new Set<string>();
+    if (concepts.length === 0) {
+      return query.trim() === '' ? this.docs.filter(inServer).slice(0, limit).map((d) => this.hit(d, 0)) : [];
     }
-
-    const results = this.mini.search(query, {
-      filter: server === undefined ? undefined : (r) => this.docs[r.id as number]?.server === server,
+    const total = new Float64Array(this.docs.length);
+    for (const concept of concepts) {
+      const best = this.best(concept);
+      for (let i = 0; i < best.length; i++) total[i] = total[i]! + best[i]!;
+    }
+    const said = new Set(concepts.flatMap((c) => c.alternatives.flatMap((a) => a.stems)));
+    const hits: Array<{ doc: Doc; score: number }> = [];
+    this.docs.forEach((doc, i) => {
+      if (total[i]! <= 0 || !inServer(doc)) return;
+      const boost = named.has(doc.server) ? 1 + this.tuning.mentionBoost : 1;
+      const covered = doc.nameStems.length ? doc.nameStems.filter((x) => said.has(x)).length / doc.nameStems.length : 0;
+      hits.push({ doc, score: boost * total[i]! * (1 + this.tuning.nameCoverage * covered) });
     });
-
-    // MiniSearch already multiplies by the number of matched query terms; additionally scale by the
-    // fraction of query terms matched so that documents covering more of the query rank higher.
-    const queryTerms = new Set(tokenize(query).map(processTerm).filter((t): t is string => !!t));
-    const total = Math.max(1, queryTerms.size);
-    const hits: { doc: IndexedDoc; score: number }[] = [];
-    for (const r of results) {
-      const doc = this.docs[r.id as number];
-      if (!doc || !inServer(doc)) continue;
-      const coverage = Math.min(1, r.queryTerms.length / total);
-      hits.push({ doc, score: r.score * coverage });
-    }
     hits.sort((a, b) => b.score - a.score || compareEntries(a.doc, b.doc));
     return hits.slice(0, limit).map((h) => this.hit(h.doc, h.score));
   }
 
-  private hit(d: IndexedDoc, score: number): SearchHit {
-    return { server: d.server, tool: d.name, description: oneLine(d.description), score };
+  /** Per tool, the score of a concept's best-scoring alternative. */
+  private best(concept: Concept): Float64Array {
+    const best = new Float64Array(this.docs.length);
+    for (const alt of concept.alternatives) {
+      const phrase = new Float64Array(this.docs.length);
+      for (const s of alt.stems) this.tools.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity);
+      for (let i = 0; i < phrase.length; i++) best[i] = Math.max(best[i]!, alt.weight * phrase[i]!);
+    }
+    return best;
+  }
+
+  /** The query's ideas, each with the alternatives that match it. */
+  private parse(parts: QueryPart[]): Concept[] {
+    return parts.map((part) => this.concept(part)).filter((c) => c.alternatives.length > 0);
+  }
+
+  /** Servers the query names (every word of the server's name, or its shorthand, is in the query). */
+  private mentioned(parts: QueryPart[]): Set<string> {
+    const said = new Set<string>();
+    for (const p of parts) {
+      if (p.hint) continue;
+      for (const w of p.phrase.split(' ')) said.add(w);
+      for (const e of expansions(p.phrase)) if (e.shorthand) for (const w of e.words) said.add(w);
+    }
+    const out = new Set<string>();
+    for (const [server, words] of this.serverWords) if (words.length && words.every((w) => said.has(w))) out.add(server);
+    return out;
+  }
+
+  /** A query idea's alternatives: its words, their shorthand and related words, a spelling correction. */
+  private concept(part: QueryPart): Concept {
+    const alternatives: Concept['alternatives'] = [];
+    const t = this.tuning;
+    const scale = part.context ? t.contextWeight : 1;
+    const add = (words: string[], weight: number, capped = false) => {
+      const s = words.filter((w) => !STOP_WORDS.has(w)).map(stem);
+      if (s.length) alternatives.push({ stems: s, weight: weight * scale, capped });
+    };
+    const related = (p: string, scale: number) => {
+      for (const e of expansions(p)) add(e.words, scale * (e.shorthand ? 1 : t.vocabularyWeight), !e.shorthand);
+    };
+    if (part.hint) {
+      add([part.hint], 1);
+      related(part.hint, 1);
+      if (part.phrase) add(part.phrase.split(' '), t.literalWeight);
+      return { alternatives, idfCap: Infinity };
+    }
+    const { phrase } = part;
+    add(phrase.split(' '), 1);
+    const said = alternatives[0]?.stems.map((x) => this.tools.idf(x)).filter((x) => x > 0) ?? [];
+    const idfCap = said.length ? Math.max(...said) : Infinity;
+    related(phrase, 1);
+    if (phrase.includes(' ')) return { alternatives, idfCap };
+    const own = stem(phrase);
+    if (t.spellingWeight > 0 && !part.proper && !this.words.has(phrase) && !known(phrase) && !this.tools.has(own) && !isEnglish(phrase)) {
+      for (const word of closeWords(phrase, this.words)) {
+        add([word], t.spellingWeight);
+        related(word, t.spellingWeight);
+      }
+    }
+    return { alternatives, idfCap };
+  }
+
+  private hit(d: Doc, score: number): SearchHit {
+    return { server: d.server, tool: d.name, description: d.description, signature: d.signature, score };
   }
 }

@@ -1,0 +1,150 @@
+// `npm run eval`: search quality as a number. Ranks every labelled query against the corpus of real servers' manifests with
+// mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses.
+// Usage: node scripts/eval/run.mjs [--json] [--misses N] [--tune]
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const DIR = path.join(ROOT, 'scripts/eval');
+/** How deep the ranking is read: a target found below this counts as a miss (reciprocal rank 0). */
+const DEPTH = 10;
+
+/** The corpus (servers with their tools) and the labelled queries. */
+export function loadEval() {
+  const corpus = JSON.parse(fs.readFileSync(path.join(DIR, 'corpus.json'), 'utf8'));
+  const queries = JSON.parse(fs.readFileSync(path.join(DIR, 'queries.json'), 'utf8'));
+  const ids = new Set(corpus.servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)));
+  for (const q of queries) {
+    for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`queries.json: "${q.q}" names ${id}, which the corpus lacks`);
+  }
+  return { corpus, queries };
+}
+
+/**
+ * The tool entries mcplex would index for these servers (as search_tools builds them), for servers configured
+ * without a `description` (so the summary is what each server says about itself).
+ */
+export async function corpusEntries(corpus) {
+  const { serverSummary } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/summary.js')).href);
+  return corpus.servers.flatMap((s) =>
+    s.tools.map((t) => ({
+      server: s.name,
+      name: t.name,
+      description: t.description,
+      title: t.title,
+      inputSchema: t.inputSchema,
+      serverSummary: serverSummary(undefined, s),
+    })),
+  );
+}
+
+/** Each feature of the ranking switched off on its own (a tuning patch), to show what it adds. */
+const ABLATIONS = {
+  'agent vocabulary (related words)': { vocabularyWeight: 0 },
+  'spelling correction': { spellingWeight: 0 },
+  'server named in the query': { mentionBoost: 0 },
+  'whole tool name covered': { nameCoverage: 0 },
+  'background clause weighed less': { contextWeight: 1 },
+  'parameter names': { field: 'params' },
+  'server name and summary': { field: 'server' },
+  'description after its first sentence': { field: 'body' },
+};
+
+/** The rank (1-based, 0 = not in the top DEPTH) of each query's target. */
+function rank(index, q) {
+  const ok = new Set([q.want, ...(q.also ?? [])]);
+  return index.search(q.q, { limit: DEPTH }).findIndex((h) => ok.has(`${h.server}/${h.tool}`)) + 1;
+}
+
+function figures(ranks) {
+  return {
+    queries: ranks.length,
+    recallAt1: round(ranks.filter((r) => r === 1).length / ranks.length),
+    recallAt3: round(ranks.filter((r) => r >= 1 && r <= 3).length / ranks.length),
+    mrr: round(ranks.reduce((s, r) => s + (r ? 1 / r : 0), 0) / ranks.length),
+  };
+}
+
+/** Runs every query; returns the figures, each query's outcome, and (with `ablation`) what each feature adds. */
+export async function runEval({ ablation = false } = {}) {
+  const { ToolIndex, DEFAULT_TUNING } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
+  const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
+  const { corpus, queries } = loadEval();
+  const entries = await corpusEntries(corpus);
+  const index = new ToolIndex(entries);
+  const started = performance.now();
+  const outcomes = queries.map((q, i) => {
+    const hits = index.search(q.q, { limit: DEPTH });
+    const ok = new Set([q.want, ...(q.also ?? [])]);
+    const rank = hits.findIndex((h) => ok.has(`${h.server}/${h.tool}`)) + 1;
+    const toolWords = new Set(tokenize(q.want.split('/')[1]));
+    const sharesNoWord = !tokenize(q.q).some((w) => toolWords.has(w));
+    return { ...q, rank, sharesNoWord, heldOut: i % 2 === 1, top: hits.slice(0, 3).map((h) => `${h.server}/${h.tool}`) };
+  });
+  const msPerQuery = (performance.now() - started) / queries.length;
+  const of = (list) => figures(list.map((o) => o.rank));
+  const byKind = {};
+  for (const kind of [...new Set(queries.map((q) => q.kind))]) byKind[kind] = of(outcomes.filter((o) => o.kind === kind));
+  const without = {};
+  if (ablation) {
+    for (const [name, patch] of Object.entries(ABLATIONS)) {
+      const tuning = patch.field ? { fields: { ...DEFAULT_TUNING.fields, [patch.field]: { weight: 0, b: 0 } } } : patch;
+      const other = new ToolIndex(entries, tuning);
+      without[name] = figures(queries.map((q) => rank(other, q)));
+    }
+  }
+  const tools = corpus.servers.reduce((n, s) => n + s.tools.length, 0);
+  return {
+    corpus: { servers: corpus.servers.length, tools, capturedAt: corpus.capturedAt },
+    ...of(outcomes),
+    noSharedWord: of(outcomes.filter((o) => o.sharesNoWord)),
+    // Tuning looks only at the misses of the even-numbered queries; the odd-numbered half shows whether it generalises.
+    tuningHalf: of(outcomes.filter((o) => !o.heldOut)),
+    heldOutHalf: of(outcomes.filter((o) => o.heldOut)),
+    byKind,
+    ...(ablation ? { without } : {}),
+    msPerQuery: round(msPerQuery, 2),
+    outcomes,
+  };
+}
+
+function round(x, d = 3) {
+  return Math.round(x * 10 ** d) / 10 ** d;
+}
+
+/** Queries whose target ranked worst (missing from the top DEPTH first). */
+export function worstMisses(outcomes, n) {
+  const key = (o) => (o.rank === 0 ? DEPTH + 1 : o.rank);
+  return outcomes.filter((o) => o.rank !== 1).sort((a, b) => key(b) - key(a)).slice(0, n);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  const n = args.includes('--misses') ? Number(args[args.indexOf('--misses') + 1]) : 15;
+  const r = await runEval({ ablation: !args.includes('--tune') });
+  // --tune: misses of the tuning half only, so the held-out half stays unseen while tuning.
+  if (args.includes('--tune')) r.outcomes = r.outcomes.filter((o) => !o.heldOut);
+  if (args.includes('--json')) {
+    const { outcomes, ...rest } = r;
+    process.stdout.write(JSON.stringify({ ...rest, misses: worstMisses(outcomes, n) }, null, 2) + '\n');
+    return;
+  }
+  const line = (name, f) => `  ${name.padEnd(40)} ${String(f.queries).padStart(4)}   ${f.recallAt1.toFixed(3)}   ${f.recallAt3.toFixed(3)}   ${f.mrr.toFixed(3)}`;
+  const out = [
+    `search eval: ${r.queries} queries over ${r.corpus.servers} servers, ${r.corpus.tools} tools (corpus captured ${r.corpus.capturedAt}); ${r.msPerQuery} ms per query`,
+    `  ${'queries'.padEnd(40)} ${'n'.padStart(4)}   R@1     R@3     MRR`,
+    line('all', r),
+    line('sharing no word w/ tool', r.noSharedWord),
+    line('tuning half (even)', r.tuningHalf),
+    line('held-out half (odd)', r.heldOutHalf),
+    ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
+    ...(r.without ? ['', 'without one feature (all queries):', ...Object.entries(r.without).map(([k, f]) => line(`− ${k}`.slice(0, 40), f))] : []),
+    '',
+    `worst misses (rank; 0 = not in the top ${DEPTH}):`,
+    ...worstMisses(r.outcomes, n).map((o) => `  ${String(o.rank).padStart(2)}  "${o.q}" → ${o.want}\n        got ${o.top.join(', ')}`),
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -1,0 +1,30 @@
+// The real MCP servers whose manifests make up the search eval's corpus: npm package, pinned version, how to start it.
+// Credentials are dummy values: listing tools needs none to be valid, and no server is called.
+
+/** `{{tmp}}` in args or env is replaced by a scratch directory of the capture run. */
+export const EVAL_SERVERS = [
+  { name: 'everything', pkg: '@modelcontextprotocol/server-everything', version: '2026.8.31', args: ['stdio'] },
+  { name: 'memory', pkg: '@modelcontextprotocol/server-memory', version: '2026.8.31', env: { MEMORY_FILE_PATH: '{{tmp}}/memory.jsonl' } },
+  { name: 'filesystem', pkg: '@modelcontextprotocol/server-filesystem', version: '2026.8.31', args: ['{{tmp}}'] },
+  { name: 'github', pkg: '@modelcontextprotocol/server-github', version: '2025.4.8', env: { GITHUB_PERSONAL_ACCESS_TOKEN: 'dummy' } },
+  { name: 'gitlab', pkg: '@modelcontextprotocol/server-gitlab', version: '2025.4.25', env: { GITLAB_PERSONAL_ACCESS_TOKEN: 'dummy' } },
+  { name: 'slack', pkg: '@modelcontextprotocol/server-slack', version: '2025.4.25', env: { SLACK_BOT_TOKEN: 'dummy', SLACK_TEAM_ID: 'T000' } },
+  { name: 'google-maps', pkg: '@modelcontextprotocol/server-google-maps', version: '0.6.2', env: { GOOGLE_MAPS_API_KEY: 'dummy' } },
+  { name: 'brave-search', pkg: '@modelcontextprotocol/server-brave-search', version: '0.6.2', env: { BRAVE_API_KEY: 'dummy' } },
+  { name: 'puppeteer', pkg: '@modelcontextprotocol/server-puppeteer', version: '2025.5.12' },
+  { name: 'postgres', pkg: '@modelcontextprotocol/server-postgres', version: '0.6.2', args: ['postgresql://127.0.0.1:1/dummy'] },
+  { name: 'sequential-thinking', pkg: '@modelcontextprotocol/server-sequential-thinking', version: '2026.8.31' },
+  { name: 'playwright', pkg: '@playwright/mcp', version: '0.0.83' },
+  { name: 'notion', pkg: '@notionhq/notion-mcp-server', version: '2.5.2', env: { NOTION_TOKEN: 'dummy' } },
+  { name: 'context7', pkg: '@upstash/context7-mcp', version: '4.1.1' },
+  { name: 'firecrawl', pkg: 'firecrawl-mcp', version: '3.22.2', env: { FIRECRAWL_API_KEY: 'fc-dummy' } },
+  { name: 'tavily', pkg: 'tavily-mcp', version: '0.2.22', env: { TAVILY_API_KEY: 'tvly-dummy' } },
+  { name: 'kubernetes', pkg: 'mcp-server-kubernetes', version: '4.1.7' },
+  { name: 'desktop-commander', pkg: '@wonderwhy-er/desktop-commander', version: '0.2.52' },
+  { name: 'git', pkg: '@cyanheads/git-mcp-server', version: '2.15.3' },
+  { name: 'mongodb', pkg: 'mongodb-mcp-server', version: '3.0.4' },
+  { name: 'sentry', pkg: '@sentry/mcp-server', version: '0.36.0', args: ['--access-token=dummy'] },
+  { name: 'circleci', pkg: '@circleci/mcp-server-circleci', version: '0.20.0', env: { CIRCLECI_TOKEN: 'dummy' } },
+  { name: 'figma', pkg: 'figma-developer-mcp', version: '0.13.2', args: ['--figma-api-key=dummy', '--stdio'] },
+  { name: 'exa', pkg: 'exa-mcp-server', version: '3.4.1', env: { EXA_API_KEY: 'dummy' } },
+];

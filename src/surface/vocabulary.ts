@@ -1,0 +1,375 @@
+// The words coding agents use for a need, against the words servers use in tool names and descriptions.
+// Curated by hand for developer tooling (files, version control, code hosting, CI, containers, databases,
+// browsers, the web, chat, documents, knowledge and memory); measured by `npm run eval`.
+
+/**
+ * Abbreviations and shorthand that mean exactly their expansion (the expansion is searched at full weight).
+ * Keys and values are plain words; a value may be a phrase.
+ */
+const SHORTHAND: Record<string, string> = {
+  pr: 'pull request', prs: 'pull request', mr: 'merge request', mrs: 'merge request', repo: 'repository', repos: 'repository',
+  dir: 'directory', dirs: 'directory', cwd: 'working directory', mkdir: 'create directory', ls: 'list directory', cd: 'working directory',
+  rm: 'delete', mv: 'move', cp: 'copy', cat: 'read file', grep: 'search', env: 'environment', envs: 'environment', cfg: 'configuration',
+  conf: 'configuration', config: 'configuration', k8s: 'kubernetes', kube: 'kubernetes', db: 'database', dbs: 'database',
+  ci: 'pipeline', msg: 'message', msgs: 'message', img: 'image', pic: 'image', docs: 'documentation',
+  info: 'information', pkg: 'package', deps: 'dependencies', auth: 'authentication', id: 'identifier',
+  js: 'javascript', ts: 'typescript', py: 'python', gh: 'github', gl: 'gitlab', mongo: 'mongodb', pg: 'postgres', postgresql: 'postgres',
+  psql: 'postgres', sql: 'sql query', dm: 'direct message', ss: 'screenshot', xhr: 'network request', ajax: 'network request',
+  a11y: 'accessibility', repl: 'interactive process', tty: 'terminal', pid: 'process', proc: 'process', ui: 'interface',
+  org: 'organization', orgs: 'organization', kv: 'key value', ttl: 'expiry', gcal: 'calendar',
+  todo: 'task', todos: 'task', stacktrace: 'stack trace', traceback: 'stack trace', kubectl: 'kubectl kubernetes',
+  helm: 'helm chart', npm: 'package', wiki: 'page', lat: 'latitude', lng: 'longitude', lon: 'longitude', geo: 'location',
+};
+
+/** Groups of words (or phrases) an agent uses for about the same idea; any member in a query also looks for the others. */
+const GROUPS = `
+folder | directory
+file | document
+save | write | store | persist | create
+fact | observation | note
+person | entity | people
+link | relation | relationship | connect | associate
+connection | relation
+note | observation | comment
+delete | remove | erase | wipe | destroy | discard | purge | drop
+clear | delete | reset
+create | make | new | add | open | start | generate | init | initialize | set up
+edit | modify | change | update | patch | alter | tweak | replace | amend
+rename | move
+copy | duplicate | clone | fork
+read | view | show | open | look | see | inspect | display | print | content | get | retrieve
+show | get | list | view | display | describe | retrieve
+find | search | look up | lookup | locate | seek | discover | query
+fetch | download | get | retrieve | grab | pull
+upload | push | send | publish
+list | enumerate | all
+run | execute | exec | launch | start | invoke | trigger | kick off | fire
+stop | kill | terminate | end | abort | cancel | halt | shut down
+close | shut | quit | exit
+wait | until | appear | disappear
+message | post | chat | notify | tell | say | announce | ping | send
+reply | respond | answer | thread
+comment | remark | feedback | review
+approve | review | accept | sign off
+reject | request changes
+error | bug | issue | exception | crash | failure | problem | incident | fault
+log | output | printed | console
+test | spec | suite
+flaky | intermittent | unstable | flake
+build | pipeline | ci | workflow | job
+deploy | release | rollout | ship | deployment
+rollback | roll back | revert | undo | previous
+container | pod | docker
+cluster | kubernetes | kubectl
+replica | scale | instance
+restart | rollout | redeploy
+context | cluster | kubeconfig
+chart | helm | release
+node | machine | host
+drain | cordon | maintenance | evict
+port forward | tunnel | expose | forward
+shell into | exec | run inside
+explain | meaning | documentation | describe
+namespace | project
+screenshot | capture | snapshot | screen | picture | image
+click | press | tap | push button | hit
+type | enter | fill | input | key in
+dropdown | select | option | choose | pick | combobox
+hover | mouse over | mouseover
+page | web page | site | website | url | link
+navigate | go to | visit | browse | load | open url
+go back | back | previous page
+tab | window
+dialog | popup | alert | confirm | prompt | modal
+network | request | xhr | http | traffic | api call
+attach | upload | file input
+drag | drop | move
+accessibility | aria | snapshot | dom | tree
+viewport | window | resize | size | dimensions | width | height
+dark mode | color scheme | theme | media
+key | keyboard | keystroke
+form | fields | inputs
+javascript | script | code | evaluate | eval
+coordinates | latitude | longitude | location | position | geocode
+address | street | place | location
+route | directions | itinerary | turn by turn
+drive | travel | distance | commute | duration | how long
+elevation | altitude | height | above sea level
+nearby | near | around | close to
+business | place | shop | restaurant | store
+user | person | member | profile | account | who
+channel | room | conversation
+reaction | emoji | react
+branch | ref
+commit | snapshot | check in | revision
+stage | index | add
+stash | shelve | set aside | save for later
+tag | mark | label | version
+history | log | commits | timeline
+diff | changes | changed | difference | compare
+blame | author | who wrote | who changed | annotate | last touched
+merge | combine | integrate | join
+rebase | replay | reapply
+reset | undo | unstage | discard
+cherry pick | apply commit | pick commit
+remote | origin | upstream
+reflog | recover | lost
+checkout | switch | change branch
+worktree | working tree | side by side
+untracked | stray | leftover | artifact
+repository | project
+issue | ticket | bug
+pull request | merge request | change request | code review
+status | state | check | passing | green | red
+check | status | ci
+database | db | datastore | store
+table | collection | schema
+row | record | document | entry | item
+column | field | attribute | property
+schema | structure | shape | columns | fields | layout
+index | key
+count | how many | number of | total | tally
+aggregate | group | sum | total | pipeline | statistics
+sql | query | select
+slow | performance | plan | optimize | explain
+documentation | docs | reference | manual | guide | official | api
+library | package | framework | module | dependency
+think | reason | reasoning | step by step | reflect | plan | analyze
+research | investigate | deep dive | sources | study
+crawl | spider | whole site | entire site | every page
+map | sitemap | urls | links
+extract | scrape | parse | pull out | structured
+paper | arxiv | academic | publication | article
+cite | citation | related | references
+monitor | watch | recurring | schedule | track changes | alert | every day
+pdf | document | report
+process | pid | program | task
+terminal | shell | command | console | cli
+config | configuration | settings | setting | preferences | options
+environment | variables | env vars
+design | mockup | layout | styles | frame | component | figma
+icon | image | asset | svg | png | graphic
+page | doc | document | note | wiki
+property | field | status
+sum | add | plus | total | calculate | math
+echo | repeat | say back | mirror
+toggle | turn on | turn off | switch | enable | disable
+size | biggest | largest | space | bytes
+tree | hierarchy | nested | recursive | structure | layout
+metadata | info | details | stats | modified | timestamp | permissions
+allowed | permitted | access | accessible | touch
+media | image | audio | binary | png | jpg
+multiple | several | many | batch | bulk | at once | side by side
+release | version | ship
+replay | recording | session
+root cause | diagnose | analyze | fix | why
+resolve | close | assign | mark
+validate | lint | check | verify
+artifact | output | download
+usage | cost | credits
+team | group
+secret | token | key | credential
+`;
+
+/**
+ * What an agent's word or phrase means in the words servers use (one way only: the servers' words do not
+ * mean the agent's). `word => phrase, phrase`.
+ */
+const MEANS = `
+remember => memory, store memory, observation, entity, knowledge graph, memorize
+memorize => memory, observation, entity
+recall => search memory, search knowledge graph, memory, remember
+forget => delete memory, delete entity, delete observation, remove
+saved => stored, memory, persisted
+later => memory, stored, stash
+note => observation
+notes => observation
+fact => observation
+facts => observation
+preference => observation, setting, configuration
+prefers => observation, preference
+uncommitted => working tree status, unstaged, untracked, modified, diff
+work in progress => uncommitted changes, stash
+wip => uncommitted changes, stash
+pending changes => working tree status, diff
+local changes => working tree status, diff
+google => web search, search engine
+look up online => web search
+search online => web search
+online => web search, internet
+internet => web
+up for review => pull request
+for review => pull request, review
+code review => pull request review
+hog => cpu usage, memory usage, process
+hogging => cpu usage, memory usage, process
+cpu => process, usage, resource
+ram => memory usage, process
+inside => contents, content
+in one go => multiple, at once, batch
+at once => multiple, batch
+in bulk => multiple, batch, many
+comment on => add comment, create comment
+reply to => reply
+devtools => console, browser, developer tools
+crashloop => crash, restart, describe, logs
+crashlooping => crash, restart, describe, logs
+crashing => crash, error, logs
+table => sql, schema, collection, database
+tables => sql, schema, collection, database
+columns => schema, fields, sql
+rows => records, documents, sql
+terminal => process, shell, command
+console => terminal, log, messages
+profile => user, details
+who => user, author, person
+latest => recent, newest, last, current
+recent => latest, last, history
+get => find, fetch, retrieve
+newest => latest, recent
+finished => status, done, complete, completed
+done => status, complete, completed
+yet => status
+progress => status
+bump => update, scale, upgrade, increase
+spin up => create, start, launch
+tear down => delete, destroy, stop
+ship => deploy, release, publish
+sha => commit
+hash => commit
+upstream => remote, fork, origin
+official => documentation
+tail => log, follow, recent output
+printed => output, log
+says => output, log, message
+hitting => affecting, errors
+production => errors, deployed, environment
+broken => error, failing, failure
+failing => failure, error, failed
+passing => status, success, tests
+slow => performance, explain, plan, latency
+speed up => performance, index, optimize
+screenshot => capture, image
+snapshot => screenshot, capture, accessibility
+dark mode => color scheme, emulate media
+light mode => color scheme, emulate media
+mobile => viewport, resize, emulate
+phone => mobile, viewport, resize
+popup => dialog, alert, confirm, prompt
+login => sign in, authentication, form
+sign in => login, authentication
+password => form, field, input
+button => click, element
+link => relation, url
+relate => relation, link
+path => file, directory
+know => knowledge, memory
+knows => knowledge, memory
+du => disk usage, sizes
+disk usage => sizes, storage size
+stat => metadata, information
+find and replace => edit, replace
+glob => pattern, search files
+sandbox => allowed directories
+land => merge
+squash => merge
+lgtm => approve review
+reopen => update issue
+relabel => update label
+usages => search code
+backlog => issues
+thumbs up => reaction emoji
+ack => reaction
+catch up => history recent messages
+scrollback => history
+members => users
+how far => distance
+travel time => distance duration
+opening hours => place details
+rating => place details
+how to get to => directions
+where is => geocode location
+find on page => find text page
+new tab => tabs
+reduced motion => emulate media
+webpage => web page, scrape
+page => browser, web page
+api reference => documentation
+examples => documentation, code examples
+how to use => documentation
+pod => kubernetes resource, container
+pods => kubernetes resource, container
+deployment => kubernetes resource, rollout
+deployments => kubernetes resource, rollout
+statefulset => kubernetes resource
+daemonset => kubernetes resource
+configmap => kubernetes resource
+ingress => kubernetes resource
+crd => kubernetes api resources
+crds => kubernetes api resources
+grep => search contents, search files
+ripgrep => search contents
+ps => list processes
+stdin => input process
+send input => interact process
+discard changes => reset, checkout
+unstage => reset
+records => documents, rows
+seed => insert
+how big => size, storage, statistics
+exceptions => issues, errors
+mute => update issue, ignore
+ignore => update issue
+ci failure => build failure logs
+build status => pipeline status
+compress => gzip
+zip => gzip, compress
+`;
+
+/** One way to read a query word: a phrase of terms, and how much a match of it counts against the word itself. */
+export interface Expansion {
+  words: string[];
+  /** Shorthand means exactly its expansion; a group member only something close. */
+  shorthand: boolean;
+}
+
+// Word or phrase → the phrases (as word lists) it also looks for: group members both ways, MEANS one way.
+function parseGroups(): Map<string, string[][]> {
+  const out = new Map<string, string[][]>();
+  const link = (from: string, to: string) => {
+    const list = out.get(from) ?? [];
+    if (from !== to && !list.some((l) => l.join(' ') === to)) list.push(to.split(' '));
+    out.set(from, list);
+  };
+  for (const line of GROUPS.trim().split('\n')) {
+    const members = line.split('|').map((m) => m.trim().toLowerCase()).filter(Boolean);
+    for (const m of members) for (const other of members) link(m, other);
+  }
+  for (const line of MEANS.trim().split('\n')) {
+    const [from, to] = line.split('=>').map((x) => x.trim().toLowerCase());
+    for (const target of to?.split(',') ?? []) link(from!, target.trim());
+  }
+  return out;
+}
+
+let groups: Map<string, string[][]> | undefined;
+
+/** Longest phrase (in words) that the vocabulary knows. */
+export const MAX_PHRASE = 4;
+
+/** The expansions of a query word or phrase (`words` joined by spaces), not counting the word itself. */
+export function expansions(phrase: string): Expansion[] {
+  groups ??= parseGroups();
+  const out: Expansion[] = [];
+  const short = SHORTHAND[phrase];
+  if (short) out.push({ words: short.split(' '), shorthand: true });
+  for (const words of groups.get(phrase) ?? []) out.push({ words, shorthand: false });
+  return out;
+}
+
+/** True if the vocabulary knows this word or phrase. */
+export function known(phrase: string): boolean {
+  groups ??= parseGroups();
+  return phrase in SHORTHAND || groups.has(phrase);
+}
+
