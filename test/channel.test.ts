@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { openDaemonChannel } from '../src/shim/daemon-socket.js';
-import { CLI, Home, ROOT, RawShim, faulty, killQuietly, servers, text, waitFor } from './helpers/harness.js';
+import { CLI, Home, ROOT, RawShim, faulty, killQuietly, servers, shimCommand, text, waitFor } from './helpers/harness.js';
 
 const run = promisify(execFile);
 
@@ -90,7 +90,8 @@ describe('mcplex.sock', () => {
       await run(process.execPath, [CLI, 'stop'], { env: { HOME: userHome } }).catch(() => undefined);
       fs.rmSync(userHome, { recursive: true, force: true });
     });
-    const shim = new RawShim(spawn(process.execPath, [CLI, 'shim'], { cwd: userHome, env, stdio: ['pipe', 'pipe', 'pipe'] }));
+    const { command, args } = shimCommand();
+    const shim = new RawShim(spawn(command, args, { cwd: userHome, env, stdio: ['pipe', 'pipe', 'pipe'] }));
     cleanups.unshift(() => shim.close());
     shim.send({ id: 1, method: 'initialize', params: INIT });
     await shim.next((m) => m.id === 1 && m.result);

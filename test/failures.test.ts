@@ -111,7 +111,8 @@ describe('a server that cannot start', () => {
       expect(text(r), name).toContain(why);
       expect(text(r), name).not.toMatch(/unknown tool/);
     }
-    expect(text(await c.callTool({ name: 'nosuchserver__x', arguments: {} }))).toMatch(/unknown tool/);
+    // A name no server owns is the client's mistake: a JSON-RPC error (-32602), as the spec asks.
+    await expect(c.callTool({ name: 'nosuchserver__x', arguments: {} })).rejects.toThrow(/Unknown tool/);
   });
 
   it('doctor starts each server once and says which fail and why; reuses what the daemon runs', async () => {

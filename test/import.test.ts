@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { CLI, Home, ROOT } from './helpers/harness.js';
+import { CLI, Home, ROOT, registeredShim } from './helpers/harness.js';
 
 const run = promisify(execFile);
 const FIXTURES = path.join(ROOT, 'test/fixtures/import');
@@ -243,7 +243,7 @@ describe('mcplex setup cursor', () => {
     const r = await world.cli(['setup', 'cursor']);
     expect(r.code, r.stderr).toBe(0);
     const cursor = world.readJson('.cursor/mcp.json');
-    expect(cursor.mcpServers.mcplex).toEqual({ command: process.execPath, args: [CLI, 'shim'] });
+    expect(cursor.mcpServers.mcplex).toEqual(registeredShim());
     expect(Object.keys(cursor.mcpServers)).toEqual(['linear', 'sentry', 'context7', 'mcplex']);
     const backups = world.backups('.cursor', 'mcp.json');
     expect(backups).toHaveLength(1);
@@ -285,12 +285,12 @@ describe('mcplex setup cursor', () => {
     fs.rmSync(path.join(world.user, '.cursor'), { recursive: true });
     const r = await world.cli(['setup', 'cursor', '--import']);
     expect(r.code, r.stderr).toBe(0);
-    expect(world.readJson('.cursor/mcp.json')).toEqual({ mcpServers: { mcplex: { command: process.execPath, args: [CLI, 'shim'] } } });
+    expect(world.readJson('.cursor/mcp.json')).toEqual({ mcpServers: { mcplex: registeredShim() } });
   });
 });
 
 describe('mcplex setup claude-code', () => {
-  const expectedArgs = () => ['mcp', 'add', '--scope', 'user', 'mcplex', '--', process.execPath, CLI, 'shim'];
+  const expectedArgs = () => ['mcp', 'add', '--scope', 'user', 'mcplex', '--', registeredShim().command, ...registeredShim().args];
 
   it('prints the command when no claude is on PATH, and lists what import would add', async () => {
     world = new World();

@@ -2,7 +2,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { CLI, NODE } from './env.mjs';
+import { shimArgv } from './env.mjs';
 import { directEnv } from './servers.mjs';
 
 const INFO = { name: 'mcplex-bench', version: '1.0.0' };
@@ -15,9 +15,10 @@ export async function directSdk(spec) {
   return client;
 }
 
-/** An SDK client talking to a real `mcplex shim` of `home`. */
-export async function shimSdk(home, args = []) {
-  const transport = new StdioClientTransport({ command: NODE, args: [CLI, 'shim', ...args], env: home.env(), cwd: home.dir, stderr: 'ignore' });
+/** An SDK client talking to a real shim of `home` (the Node one, or `kind` 'native'). */
+export async function shimSdk(home, args = [], kind = 'node') {
+  const [command, argv] = shimArgv(kind, args);
+  const transport = new StdioClientTransport({ command, args: argv, env: home.env(), cwd: home.dir, stderr: 'ignore' });
   const client = new Client(INFO, { capabilities: {} });
   await client.connect(transport);
   return home.track(client);

@@ -10,6 +10,15 @@ const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = path.join(ROOT, 'dist/bin/mcplex.js');
 export const NODE = process.execPath;
+/** The native shim (built by `npm run build` where a C compiler is present). */
+export const NATIVE_SHIM = path.join(ROOT, 'dist/native/mcplex-shim');
+/** The shim kinds this run measures: the Node shim always, the native one when it is built. */
+export const SHIM_KINDS = fs.existsSync(NATIVE_SHIM) ? ['node', 'native'] : ['node'];
+
+/** The command line of a shim of `kind`: [command, args]. */
+export function shimArgv(kind, args = []) {
+  return kind === 'native' ? [NATIVE_SHIM, args] : [NODE, [CLI, 'shim', ...args]];
+}
 /** BENCH_QUICK=1: a fast smoke run with small counts. */
 export const QUICK = !!process.env.BENCH_QUICK && process.env.BENCH_QUICK !== '0';
 

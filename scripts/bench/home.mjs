@@ -3,7 +3,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CLI, NODE, cleanEnv, removeDir, sleep, tempDir, waitFor } from './env.mjs';
+import { CLI, NODE, cleanEnv, removeDir, shimArgv, sleep, tempDir, waitFor } from './env.mjs';
 import { LineClient } from './jsonl.mjs';
 import { serverSpecs, serversYaml } from './servers.mjs';
 import { alive, descendants, killQuietly, procEntries, processesOfHome, tree } from './procs.mjs';
@@ -60,9 +60,10 @@ export class McplexHome {
     return i && alive(i.pid) ? i.pid : undefined;
   }
 
-  /** A real shim with raw stdio (not yet initialized). */
-  shimLine(args = []) {
-    const child = spawn(NODE, [CLI, 'shim', ...args], { cwd: this.dir, env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
+  /** A real shim (the Node one, or `kind` 'native') with raw stdio (not yet initialized). */
+  shimLine(args = [], kind = 'node') {
+    const [command, argv] = shimArgv(kind, args);
+    const child = spawn(command, argv, { cwd: this.dir, env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
     const c = new LineClient(child);
     this.clients.push(c);
     return c;
@@ -80,7 +81,7 @@ export class McplexHome {
     const pid = this.daemonPid();
     const set = new Map();
     if (pid) for (const e of tree(pid, all)) set.set(e.pid, e);
-    for (const e of descendants(process.pid, all)) if (e.cmd.includes('mcplex.js shim') || e.cmd.includes('mcplex.js serve')) set.set(e.pid, e);
+    for (const e of descendants(process.pid, all)) if (/mcplex\.js (shim|serve)|mcplex-shim/.test(e.cmd)) set.set(e.pid, e);
     const list = [...set.values()];
     for (const e of list) this.seen.add(e.pid);
     return list;

@@ -91,6 +91,7 @@ export function kindOf(e) {
   if (/^(\/bin\/)?sh -c/.test(e.cmd)) return 'sh';
   if (e.cmd.includes('mcplex.js serve')) return 'daemon';
   if (e.cmd.includes('mcplex.js shim')) return 'shim';
+  if (e.cmd.includes('mcplex-shim')) return 'nativeShim';
   if (e.cmd.includes('mcp-proxy.mjs')) return 'mcp-proxy';
   if (e.cmd.includes('supergateway/dist')) return 'supergateway';
   if (e.cmd.includes('server-everything')) return 'everything';

@@ -13,11 +13,18 @@ export function targets(r) {
     target: `${op} ${target}${unit}`,
     met: typeof value === 'number' && Number.isFinite(value) ? (op === '≤' ? value <= target : value >= target) : null,
   });
+  // Each shim figure twice, against the same target: through native shims, and through Node shims (to show the gain).
   return [
-    t('mcplex/direct PSS at 10 sessions × 3 servers', row10?.ratio?.pss, '≤', 0.25),
-    t('new terminal: shim → initialize p50 / node -e 0 p50', r.newTerminal?.ratioP50, '≤', 1.5),
-    t('added latency per call, p50 (ms)', r.perCall?.sequential?.addedP50, '≤', 0.3),
-    t('throughput at 10 sessions, mcplex/direct', r.perCall?.throughput?.ratio, '≥', 0.7),
+    t('mcplex/direct PSS at 10 sessions × 3 servers, native shims', row10?.ratioNative?.pss, '≤', 0.18),
+    t('mcplex/direct PSS at 10 sessions × 3 servers, Node shims', row10?.ratio?.pss, '≤', 0.18),
+    t('native shim idle RSS (MB)', r.newTerminal?.idleFootprint?.nativeShim?.rssMB, '≤', 3),
+    t('Node shim idle RSS (MB)', r.newTerminal?.idleFootprint?.shim?.rssMB, '≤', 3),
+    t('new terminal: native shim → initialize p50 / node -e 0 p50', r.newTerminal?.nativeRatioP50, '≤', 0.25),
+    t('new terminal: Node shim → initialize p50 / node -e 0 p50', r.newTerminal?.ratioP50, '≤', 0.25),
+    t('added latency per call, p50 (ms), native shim', r.perCall?.sequential?.native?.addedP50, '≤', 0.3),
+    t('added latency per call, p50 (ms), Node shim', r.perCall?.sequential?.addedP50, '≤', 0.3),
+    t('throughput at 10 sessions, mcplex/direct, native shims', r.perCall?.throughput?.nativeRatio, '≥', 0.6),
+    t('throughput at 10 sessions, mcplex/direct, Node shims', r.perCall?.throughput?.ratio, '≥', 0.6),
     t('meta surface tools/list (cl100k tokens)', r.tokens?.meta?.tokens, '≤', 800),
     t('search_tools recall@1 (eval)', r.search?.recallAt1, '≥', 0.8),
     t('search_tools recall@3 (eval)', r.search?.recallAt3, '≥', 0.95),
@@ -38,13 +45,21 @@ export function tables(r) {
   });
 
   const ratios = [];
-  for (const row of r.memory?.rows ?? []) ratios.push([`PSS, mcplex/direct, ${row.sessions} × 3`, x(row.ratio.pss), `direct: ${row.direct.processes} procs, ${f(row.direct.pssMB, 0)} MB`]);
+  for (const row of r.memory?.rows ?? []) {
+    const native = row.ratioNative ? `; native shims ${x(row.ratioNative.pss)} (${f(row.mcplexNative.pssMB, 0)} MB)` : '';
+    ratios.push([`PSS, mcplex/direct, ${row.sessions} × 3`, `${x(row.ratioNative?.pss ?? row.ratio.pss)}`, `direct: ${row.direct.processes} procs, ${f(row.direct.pssMB, 0)} MB; Node shims ${x(row.ratio.pss)} (${f(row.mcplex.pssMB, 0)} MB)${native}`]);
+  }
   const last = r.memory?.rows?.at(-1);
   if (last) ratios.push([`processes, mcplex/direct, ${last.sessions} × 3`, x(last.ratio.processes), `${last.mcplex.processes} vs ${last.direct.processes}`]);
-  if (r.newTerminal) ratios.push(['new terminal p50, shim/`node -e 0`', x(r.newTerminal.ratioP50), `${f(r.newTerminal.shimToInitialize.p50)} vs ${f(r.newTerminal.nodeDashE0.p50)} ms`]);
+  const nt = r.newTerminal;
+  if (nt?.nativeShimToInitialize) ratios.push(['new terminal p50, native shim/`node -e 0`', x(nt.nativeRatioP50), `${f(nt.nativeShimToInitialize.p50)} vs ${f(nt.nodeDashE0.p50)} ms`]);
+  if (nt) ratios.push(['new terminal p50, Node shim/`node -e 0`', x(nt.ratioP50), `${f(nt.shimToInitialize.p50)} vs ${f(nt.nodeDashE0.p50)} ms`]);
   if (r.perCall) {
-    ratios.push(['echo p50, mcplex/direct', x(r.perCall.sequential.ratioP50), `+${f(r.perCall.sequential.addedP50, 3)} ms per call`]);
-    ratios.push(['throughput at 10 sessions, mcplex/direct', x(r.perCall.throughput.ratio), `${r.perCall.throughput.mcplexCallsPerSec} vs ${r.perCall.throughput.directCallsPerSec} calls/s`]);
+    const { sequential: q, throughput: t } = r.perCall;
+    if (q.native) ratios.push(['echo p50, mcplex (native shim)/direct', x(q.native.ratioP50), `+${f(q.native.addedP50, 3)} ms per call`]);
+    ratios.push(['echo p50, mcplex (Node shim)/direct', x(q.ratioP50), `+${f(q.addedP50, 3)} ms per call`]);
+    if (t.nativeRatio !== undefined) ratios.push(['throughput at 10 sessions, mcplex (native shims)/direct', x(t.nativeRatio), `${t.nativeCallsPerSec} vs ${t.directCallsPerSec} calls/s`]);
+    ratios.push(['throughput at 10 sessions, mcplex (Node shims)/direct', x(t.ratio), `${t.mcplexCallsPerSec} vs ${t.directCallsPerSec} calls/s`]);
   }
   if (r.tokens) {
     ratios.push(['tools/list tokens, meta/raw backends', x(r.tokens.ratio.metaToRaw, 3), `${r.tokens.meta.tokens} vs ${r.tokens.raw.tokens}`]);
@@ -58,15 +73,22 @@ export function tables(r) {
   out.push({ title: 'Ratios (baseline measured in the same run)', headers: ['ratio', 'value', 'figures'], rows: ratios });
 
   if (r.memory?.rows) {
+    const split = (m) => {
+      const k = m.kinds;
+      const servers = ['everything', 'memory', 'filesystem'].reduce((a, s) => a + (k[s]?.pssMB ?? 0), 0);
+      return `${f((k.shim?.pssMB ?? 0) + (k.nativeShim?.pssMB ?? 0), 1)} / ${f(k.daemon?.pssMB, 0)} / ${f(servers, 0)}`;
+    };
+    const rows = [];
+    for (const row of r.memory.rows) {
+      rows.push([row.sessions, 'direct', row.direct.processes, f(row.direct.rssMB, 0), f(row.direct.pssMB, 0), '', '']);
+      rows.push(['', 'mcplex, Node shims', row.mcplex.processes, f(row.mcplex.rssMB, 0), f(row.mcplex.pssMB, 0), x(row.ratio.pss), split(row.mcplex)]);
+      if (row.mcplexNative) rows.push(['', 'mcplex, native shims', row.mcplexNative.processes, f(row.mcplexNative.rssMB, 0), f(row.mcplexNative.pssMB, 0), x(row.ratioNative.pss), split(row.mcplexNative)]);
+    }
     out.push({
       title: '1. Processes and memory: N sessions × 3 servers (everything, memory, filesystem)',
-      headers: ['sessions', 'direct procs', 'mcplex procs', 'direct RSS MB', 'mcplex RSS MB', 'direct PSS MB', 'mcplex PSS MB', 'PSS ratio', 'mcplex PSS: shims / daemon / servers'],
-      rows: r.memory.rows.map((row) => {
-        const k = row.mcplex.kinds;
-        const servers = ['everything', 'memory', 'filesystem'].reduce((a, s) => a + (k[s]?.pssMB ?? 0), 0);
-        return [row.sessions, row.direct.processes, row.mcplex.processes, f(row.direct.rssMB, 0), f(row.mcplex.rssMB, 0), f(row.direct.pssMB, 0), f(row.mcplex.pssMB, 0), x(row.ratio.pss), `${f(k.shim?.pssMB, 0)} / ${f(k.daemon?.pssMB, 0)} / ${f(servers, 0)}`];
-      }),
-      notes: ['Direct: every session spawns its own three servers (SDK stdio client, initialized, one tool call each). mcplex: every session is a real `mcplex shim`; one call_tool to each server; all three `sharing: global`. Counts exclude the bench process.', 'PSS splits shared pages (the node binary) among every process mapping them, so the more node processes run, the smaller each one\'s PSS.'],
+      headers: ['sessions', 'how', 'procs', 'RSS MB', 'PSS MB', 'PSS / direct', 'PSS: shims / daemon / servers'],
+      rows,
+      notes: ['Direct: every session spawns its own three servers (SDK stdio client, initialized, one tool call each). mcplex: every session is a real shim (`mcplex shim` on Node, or the native `mcplex-shim`); one call_tool to each server; all three `sharing: global`. Counts exclude the bench process.', 'PSS splits shared pages (the node binary) among every process mapping them, so the more node processes run, the smaller each one\'s PSS.'],
     });
   }
   if (r.newTerminal) {
@@ -75,12 +97,15 @@ export function tables(r) {
       title: `2. New terminal (warm daemon, ${s.runs} runs each, interleaved)`,
       headers: ['measure', 'p50 ms', 'p99 ms'],
       rows: [
-        ['shim spawn → initialize reply', f(s.shimToInitialize.p50), f(s.shimToInitialize.p99)],
+        ...(s.nativeShimToInitialize ? [['native shim spawn → initialize reply', f(s.nativeShimToInitialize.p50), f(s.nativeShimToInitialize.p99)]] : []),
+        ['Node shim spawn → initialize reply', f(s.shimToInitialize.p50), f(s.shimToInitialize.p99)],
         ['`node -e 0` spawn → exit (baseline)', f(s.nodeDashE0.p50), f(s.nodeDashE0.p99)],
         ['`mcplex shim --help` spawn → exit (node + CLI entry + shim bundle)', f(s.shimHelpExit.p50), f(s.shimHelpExit.p99)],
-        ['/ws connect + hello + initialize, in-process', f(s.inProcessWsToInitialize.p50), f(s.inProcessWsToInitialize.p99)],
+        ['mcplex.sock connect + upgrade + hello + initialize, in-process', f(s.inProcessChannelToInitialize.p50), f(s.inProcessChannelToInitialize.p99)],
       ],
-      notes: [`Idle footprint: shim ${f(s.idleFootprint.shim.rssMB)} MB RSS / ${f(s.idleFootprint.shim.pssMB)} MB PSS; bare idle node ${f(s.idleFootprint.bareNode.rssMB)} MB RSS / ${f(s.idleFootprint.bareNode.pssMB)} MB PSS.`],
+      notes: [
+        `Idle footprint: ${s.idleFootprint.nativeShim ? `native shim ${f(s.idleFootprint.nativeShim.rssMB)} MB RSS / ${f(s.idleFootprint.nativeShim.pssMB)} MB PSS; ` : ''}Node shim ${f(s.idleFootprint.shim.rssMB)} MB RSS / ${f(s.idleFootprint.shim.pssMB)} MB PSS; bare idle node ${f(s.idleFootprint.bareNode.rssMB)} MB RSS / ${f(s.idleFootprint.bareNode.pssMB)} MB PSS.`,
+      ],
     });
   }
   if (r.perCall) {
@@ -89,16 +114,26 @@ export function tables(r) {
       title: `3. Per call: echo on server-everything (raw JSON lines; ${q.calls} sequential calls each, interleaved blocks)`,
       headers: ['measure', 'direct', 'mcplex', 'mcplex − direct', 'mcplex/direct'],
       rows: [
-        ['sequential p50 ms', f(q.direct.p50, 3), f(q.mcplex.p50, 3), f(q.addedP50, 3), x(q.ratioP50)],
-        ['sequential p99 ms', f(q.direct.p99, 3), f(q.mcplex.p99, 3), f(q.addedP99, 3), x(ratio(q.mcplex.p99, q.direct.p99))],
-        ['sequential p50 ms, in-process /ws client (no shim)', f(q.direct.p50, 3), f(q.inProcessWs.p50, 3), f(q.inProcessWs.p50 - q.direct.p50, 3), x(ratio(q.inProcessWs.p50, q.direct.p50))],
-        [`throughput, ${t.sessions} sessions, calls/s`, t.directCallsPerSec, t.mcplexCallsPerSec, t.mcplexCallsPerSec - t.directCallsPerSec, x(t.ratio)],
-        ['CPU µs per call at that throughput (all processes)', t.cpuMicrosPerCall.direct.total, t.cpuMicrosPerCall.mcplex.total, t.cpuMicrosPerCall.mcplex.total - t.cpuMicrosPerCall.direct.total, x(ratio(t.cpuMicrosPerCall.mcplex.total, t.cpuMicrosPerCall.direct.total))],
+        ...(q.native
+          ? [
+              ['sequential p50 ms, native shim', f(q.direct.p50, 3), f(q.native.p50, 3), f(q.native.addedP50, 3), x(q.native.ratioP50)],
+              ['sequential p99 ms, native shim', f(q.direct.p99, 3), f(q.native.p99, 3), f(q.native.addedP99, 3), x(ratio(q.native.p99, q.direct.p99))],
+            ]
+          : []),
+        ['sequential p50 ms, Node shim', f(q.direct.p50, 3), f(q.mcplex.p50, 3), f(q.addedP50, 3), x(q.ratioP50)],
+        ['sequential p99 ms, Node shim', f(q.direct.p99, 3), f(q.mcplex.p99, 3), f(q.addedP99, 3), x(ratio(q.mcplex.p99, q.direct.p99))],
+        ['sequential p50 ms, in-process channel client (no shim)', f(q.direct.p50, 3), f(q.inProcessChannel.p50, 3), f(q.inProcessChannel.p50 - q.direct.p50, 3), x(ratio(q.inProcessChannel.p50, q.direct.p50))],
+        ...(t.nativeRatio !== undefined ? [[`throughput, ${t.sessions} sessions, calls/s, native shims`, t.directCallsPerSec, t.nativeCallsPerSec, t.nativeCallsPerSec - t.directCallsPerSec, x(t.nativeRatio)]] : []),
+        [`throughput, ${t.sessions} sessions, calls/s, Node shims`, t.directCallsPerSec, t.mcplexCallsPerSec, t.mcplexCallsPerSec - t.directCallsPerSec, x(t.ratio)],
+        ...(t.cpuMicrosPerCall.native
+          ? [['CPU µs per call at that throughput (all processes), native shims', t.cpuMicrosPerCall.direct.total, t.cpuMicrosPerCall.native.total, t.cpuMicrosPerCall.native.total - t.cpuMicrosPerCall.direct.total, x(ratio(t.cpuMicrosPerCall.native.total, t.cpuMicrosPerCall.direct.total))]]
+          : []),
+        ['CPU µs per call at that throughput (all processes), Node shims', t.cpuMicrosPerCall.direct.total, t.cpuMicrosPerCall.mcplex.total, t.cpuMicrosPerCall.mcplex.total - t.cpuMicrosPerCall.direct.total, x(ratio(t.cpuMicrosPerCall.mcplex.total, t.cpuMicrosPerCall.direct.total))],
       ],
       notes: [
-        `Added p50 split: shim hop (stdio + /ws) ${f(q.split.shimHop, 3)} ms, daemon hop (routing + stdio to the backend) ${f(q.split.daemonHop, 3)} ms.`,
-        `Sequential CPU µs per call — direct: ${cpuLine(q.cpuMicrosPerCall.direct)}; mcplex: ${cpuLine(q.cpuMicrosPerCall.mcplex)}.`,
-        `Throughput CPU µs per call — direct: ${cpuLine(t.cpuMicrosPerCall.direct)}; mcplex: ${cpuLine(t.cpuMicrosPerCall.mcplex)}.`,
+        `Added p50 split: ${q.split.nativeShimHop !== undefined ? `native shim hop (stdio + mcplex.sock) ${f(q.split.nativeShimHop, 3)} ms, ` : ''}Node shim hop ${f(q.split.shimHop, 3)} ms, daemon hop (routing + stdio to the backend) ${f(q.split.daemonHop, 3)} ms.`,
+        `Sequential CPU µs per call — direct: ${cpuLine(q.direct.cpuMicrosPerCall)}; ${q.native ? `native shim: ${cpuLine(q.native.cpuMicrosPerCall)}; ` : ''}Node shim: ${cpuLine(q.mcplex.cpuMicrosPerCall)}.`,
+        `Throughput CPU µs per call — direct: ${cpuLine(t.cpuMicrosPerCall.direct)}; ${t.cpuMicrosPerCall.native ? `native shims: ${cpuLine(t.cpuMicrosPerCall.native)}; ` : ''}Node shims: ${cpuLine(t.cpuMicrosPerCall.mcplex)}.`,
         `Throughput: ${t.rounds} alternating rounds; direct = 10 clients each with its own server; mcplex = 10 shims, one daemon, one shared server-everything.`,
       ],
     });

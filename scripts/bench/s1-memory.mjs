@@ -1,5 +1,6 @@
-// Section 1: processes and memory for N sessions × 3 servers, direct (a server set per session) vs mcplex (a shim per session).
-import { pool, sleep, removeDir, tempDir } from './env.mjs';
+// Section 1: processes and memory for N sessions × 3 servers, direct (a server set per session) vs mcplex (a shim per
+// session: the Node shim, and the native shim where it is built).
+import { SHIM_KINDS, pool, sleep, removeDir, tempDir } from './env.mjs';
 import { closeAll, directSdk, metaCall, shimSdk } from './clients.mjs';
 import { McplexHome } from './home.mjs';
 import { descendants, measure, reapDescendants, rounded } from './procs.mjs';
@@ -32,12 +33,12 @@ async function direct(n) {
   }
 }
 
-async function mcplex(n) {
+async function mcplex(n, kind) {
   const home = new McplexHome();
   try {
     await home.start();
     await pool(n, SPAWN_CONCURRENCY, async () => {
-      const c = await shimSdk(home);
+      const c = await shimSdk(home, [], kind);
       for (const spec of home.specs) {
         const r = await metaCall(c, spec.name, spec.tool, spec.toolArgs);
         if (r.isError) throw new Error(`call_tool ${spec.name}.${spec.tool}: ${JSON.stringify(r.content).slice(0, 300)}`);
@@ -56,16 +57,16 @@ export async function memorySection({ quick, log }) {
   const rows = [];
   for (const n of ns) {
     const d = await direct(n);
-    const m = await mcplex(n);
-    const row = {
-      sessions: n,
-      servers: 3,
-      direct: d,
-      mcplex: m,
-      ratio: { processes: ratio(m.processes, d.processes), rss: ratio(m.rssMB, d.rssMB), pss: ratio(m.pssMB, d.pssMB) },
-    };
+    const row = { sessions: n, servers: 3, direct: d };
+    for (const kind of SHIM_KINDS) {
+      // `mcplex`/`ratio`: through Node shims (as in earlier runs); `mcplexNative`/`ratioNative`: through native shims.
+      const m = await mcplex(n, kind);
+      const [key, ratioKey] = kind === 'native' ? ['mcplexNative', 'ratioNative'] : ['mcplex', 'ratio'];
+      row[key] = m;
+      row[ratioKey] = { processes: ratio(m.processes, d.processes), rss: ratio(m.rssMB, d.rssMB), pss: ratio(m.pssMB, d.pssMB) };
+      log(`  N=${n}: direct ${d.processes} procs ${d.pssMB} MB PSS | mcplex (${kind} shims) ${m.processes} procs ${m.pssMB} MB PSS | PSS ratio ${row[ratioKey].pss}`);
+    }
     rows.push(row);
-    log(`  N=${n}: direct ${d.processes} procs ${d.pssMB} MB PSS | mcplex ${m.processes} procs ${m.pssMB} MB PSS | PSS ratio ${row.ratio.pss}`);
   }
   return { rows };
 }

@@ -1,11 +1,12 @@
-// Section 2: a new terminal — shim spawn → initialize reply with a warm daemon, against `node -e 0` spawn → exit, interleaved.
+// Section 2: a new terminal — shim spawn → initialize reply with a warm daemon (Node shim, native shim), against
+// `node -e 0` spawn → exit, interleaved.
 import { spawn } from 'node:child_process';
-import { CLI, NODE, now, sleep } from './env.mjs';
+import { CLI, NODE, SHIM_KINDS, now, shimArgv, sleep } from './env.mjs';
 import { McplexHome } from './home.mjs';
 import { PROTOCOL_VERSION } from './jsonl.mjs';
 import { killQuietly, memOf } from './procs.mjs';
 import { ratio, summary } from './stats.mjs';
-import { WsClient } from './wsclient.mjs';
+import { ChannelClient } from './channel-client.mjs';
 
 const INIT = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: PROTOCOL_VERSION, capabilities: {}, clientInfo: { name: 'bench', version: '1' } } }) + '\n';
 
@@ -32,9 +33,10 @@ async function spawnToExit(args, env) {
 }
 
 /** spawn → first line of the initialize reply on stdout, ms; then closes the shim. */
-async function shimToInitialize(home) {
+async function shimToInitialize(home, kind) {
   const t0 = now();
-  const child = spawn(NODE, [CLI, 'shim'], { cwd: home.dir, env: home.env(), stdio: ['pipe', 'pipe', 'ignore'] });
+  const [command, args] = shimArgv(kind);
+  const child = spawn(command, args, { cwd: home.dir, env: home.env(), stdio: ['pipe', 'pipe', 'ignore'] });
   child.stdin.on('error', () => undefined);
   child.stdin.write(INIT);
   const ms = await new Promise((resolve, reject) => {
@@ -54,10 +56,10 @@ async function shimToInitialize(home) {
   return ms;
 }
 
-/** In-process: WebSocket connect + hello → welcome → initialize reply, ms (what a shim does after it has loaded). */
-async function wsToInitialize(home) {
+/** In-process: mcplex.sock connect + upgrade + hello → welcome → initialize reply, ms (what a shim does once it runs). */
+async function channelToInitialize(home) {
   const t0 = now();
-  const c = await WsClient.connect(home);
+  const c = await ChannelClient.connect(home);
   try {
     await c.initialize();
     return now() - t0;
@@ -66,20 +68,22 @@ async function wsToInitialize(home) {
   }
 }
 
-/** Footprint of one idle shim next to one idle bare node process. */
+/** Footprint of one idle shim of each kind next to one idle bare node process. */
 async function idleFootprint(home) {
-  const shim = home.shimLine();
+  const shims = Object.fromEntries(SHIM_KINDS.map((k) => [k, home.shimLine([], k)]));
   const bare = spawn(NODE, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
-    await shim.initialize();
+    for (const s of Object.values(shims)) await s.initialize();
     await sleep(1000);
-    const s = memOf(shim.child.pid);
-    const b = memOf(bare.pid);
     const mb = (kb) => Math.round((kb / 1024) * 10) / 10;
-    return { shim: { rssMB: mb(s.rssKB), pssMB: mb(s.pssKB) }, bareNode: { rssMB: mb(b.rssKB), pssMB: mb(b.pssKB) } };
+    const mem = (pid) => {
+      const m = memOf(pid);
+      return { rssMB: mb(m.rssKB), pssMB: mb(m.pssKB) };
+    };
+    return { shim: mem(shims.node.child.pid), ...(shims.native ? { nativeShim: mem(shims.native.child.pid) } : {}), bareNode: mem(bare.pid) };
   } finally {
     killQuietly(bare.pid);
-    await shim.close();
+    for (const s of Object.values(shims)) await s.close();
   }
 }
 
@@ -90,45 +94,49 @@ export async function startupSection({ quick, log }) {
     await home.start();
     // Warm: the daemon is up and one shim has been through it; the page cache holds node and the bundle.
     for (let i = 0; i < 3; i++) {
-      await shimToInitialize(home);
+      for (const kind of SHIM_KINDS) await shimToInitialize(home, kind);
       await spawnToExit(['-e', '0']);
     }
     const env = home.env();
     const shim = [];
+    const native = [];
     const bare = [];
     const load = [];
-    const wsInit = [];
+    const channelInit = [];
     for (let i = 0; i < runs; i++) {
       bare.push(await spawnToExit(['-e', '0']));
-      shim.push(await shimToInitialize(home));
+      shim.push(await shimToInitialize(home, 'node'));
+      if (SHIM_KINDS.includes('native')) native.push(await shimToInitialize(home, 'native'));
       // node + CLI entry + shim bundle import, no connection: `shim --help` exits right after parsing its arguments.
       load.push(await spawnToExit([CLI, 'shim', '--help'], env));
-      wsInit.push(await wsToInitialize(home));
+      channelInit.push(await channelToInitialize(home));
     }
     const footprint = await idleFootprint(home);
     const s = summary(shim);
     const b = summary(bare);
     const l = summary(load);
-    const w = summary(wsInit);
+    const w = summary(channelInit);
+    const n = native.length ? summary(native) : undefined;
     const out = {
       runs,
       shimToInitialize: s,
+      ...(n ? { nativeShimToInitialize: n, nativeRatioP50: ratio(n.p50, b.p50), nativeRatioP99: ratio(n.p99, b.p99) } : {}),
       nodeDashE0: b,
       shimHelpExit: l,
-      inProcessWsToInitialize: w,
+      inProcessChannelToInitialize: w,
       ratioP50: ratio(s.p50, b.p50),
       ratioP99: ratio(s.p99, b.p99),
-      // Approximate split of the p50: bare node (spawn→exit), + CLI entry and shim bundle (`shim --help` spawn→exit),
-      // + the /ws handshake and initialize (measured in-process), the rest unexplained (scheduling, stdio setup).
+      // Approximate split of the Node shim's p50: bare node (spawn→exit), + CLI entry and shim bundle (`shim --help`
+      // spawn→exit), + the channel handshake and initialize (measured in-process), the rest (scheduling, stdio setup).
       breakdownP50: {
         nodeSpawnToExit: b.p50,
         cliAndBundleLoad: Math.round((l.p50 - b.p50) * 10) / 10,
-        wsHelloAndInitialize: w.p50,
+        channelHelloAndInitialize: w.p50,
         rest: Math.round((s.p50 - l.p50 - w.p50) * 10) / 10,
       },
       idleFootprint: footprint,
     };
-    log(`  shim→initialize p50 ${s.p50} ms p99 ${s.p99} ms | node -e 0 p50 ${b.p50} ms | ratio ${out.ratioP50}`);
+    log(`  shim→initialize p50: Node shim ${s.p50} ms${n ? `, native shim ${n.p50} ms` : ''} | node -e 0 p50 ${b.p50} ms | ratio ${out.ratioP50}${n ? ` / native ${out.nativeRatioP50}` : ''}`);
     return out;
   } finally {
     await home.dispose();

@@ -1,11 +1,12 @@
-// Section 3: per-call cost of `echo` — mcplex (a shim, call_tool) vs direct stdio to server-everything; sequential latency and 10-session throughput.
-import { now, pool, removeDir, tempDir } from './env.mjs';
+// Section 3: per-call cost of `echo` — mcplex (a Node shim or a native shim, call_tool) vs direct stdio to
+// server-everything; sequential latency and 10-session throughput.
+import { SHIM_KINDS, now, pool, removeDir, tempDir } from './env.mjs';
 import { McplexHome } from './home.mjs';
 import { spawnLine } from './jsonl.mjs';
 import { cpuDelta, cpuSnapshot, descendants, reapDescendants } from './procs.mjs';
 import { directEnv, serverSpecs } from './servers.mjs';
 import { ratio, round, summary } from './stats.mjs';
-import { WsClient } from './wsclient.mjs';
+import { ChannelClient } from './channel-client.mjs';
 
 const ARGS = { message: 'hello from the bench' };
 
@@ -70,12 +71,18 @@ async function directClients(spec, n) {
   });
 }
 
-async function shimClients(home, n) {
+async function shimClients(home, n, kind) {
   return pool(n, 5, async () => {
-    const c = home.shimLine();
+    const c = home.shimLine([], kind);
     await c.initialize();
     return c;
   });
+}
+
+/** The sequential figures of one way to reach the server, against direct. */
+function sequentialRow(ms, acc, d) {
+  const m = summary(ms);
+  return { ...m, addedP50: round(m.p50 - d.p50, 3), addedP99: round(m.p99 - d.p99, 3), ratioP50: ratio(m.p50, d.p50), ...(acc ? { cpuMicrosPerCall: perCall(acc) } : {}) };
 }
 
 export async function callsSection({ quick, log }) {
@@ -88,26 +95,26 @@ export async function callsSection({ quick, log }) {
   const spec = serverSpecs(dir)[0];
   const home = new McplexHome(['everything']);
   const direct = [];
-  let ws;
+  let channel;
   try {
     await home.start();
-    // Sequential: one session each, interleaved blocks so all see the same machine noise. The in-process /ws
+    // Sequential: one session each, interleaved blocks so all see the same machine noise. The in-process channel
     // client skips the shim: it splits the added latency into the shim's hop and the daemon's.
     const d1 = (await directClients(spec, 1))[0];
     direct.push(d1);
-    const m1 = (await shimClients(home, 1))[0];
-    ws = await WsClient.connect(home);
-    await ws.initialize();
+    const first = Object.fromEntries(await Promise.all(SHIM_KINDS.map(async (k) => [k, (await shimClients(home, 1, k))[0]])));
+    channel = await ChannelClient.connect(home);
+    await channel.initialize();
     const dCall = directCall(d1);
-    const mCall = mcplexCall(m1);
-    const wCall = mcplexCall(ws);
-    for (const c of [dCall, mCall, wCall]) await timed(c, 50, []);
+    const wCall = mcplexCall(channel);
+    const kinds = SHIM_KINDS.map((k) => ({ kind: k, call: mcplexCall(first[k]), ms: [], cpu: { done: 0, secs: 0, cpu: {} } }));
+    for (const c of [dCall, wCall, ...kinds.map((k) => k.call)]) await timed(c, 50, []);
     const dMs = [];
-    const mMs = [];
     const wMs = [];
     const dCpu = { done: 0, secs: 0, cpu: {} };
-    const mCpu = { done: 0, secs: 0, cpu: {} };
     const dProcs = () => descendants(process.pid).filter((e) => e.pid === d1.child.pid);
+    // The daemon, its backend and this kind's shim (not the other kind's idle one).
+    const procsOf = (kind) => () => home.processes().filter((e) => e.pid !== first[kind === 'node' ? 'native' : 'node']?.child.pid);
     const withCpu = async (acc, procs, fn) => {
       const before = cpuSnapshot(procs());
       const b0 = process.cpuUsage();
@@ -119,55 +126,58 @@ export async function callsSection({ quick, log }) {
     };
     for (let done = 0; done < seqN; done += block) {
       await withCpu(dCpu, dProcs, () => timed(dCall, block, dMs));
-      await withCpu(mCpu, () => home.processes(), () => timed(mCall, block, mMs));
+      for (const k of kinds) await withCpu(k.cpu, procsOf(k.kind), () => timed(k.call, block, k.ms));
       await timed(wCall, block, wMs);
     }
     const d = summary(dMs);
-    const m = summary(mMs);
     const w = summary(wMs);
+    const rows = Object.fromEntries(kinds.map((k) => [k.kind, sequentialRow(k.ms, k.cpu, d)]));
     const sequential = {
       calls: seqN,
-      direct: d,
-      mcplex: m,
-      addedP50: round(m.p50 - d.p50, 3),
-      addedP99: round(m.p99 - d.p99, 3),
-      ratioP50: ratio(m.p50, d.p50),
-      inProcessWs: w,
-      // Of the added p50: the shim's stdio + /ws hop, and the daemon's routing + its stdio hop to the backend.
-      split: { shimHop: round(m.p50 - w.p50, 3), daemonHop: round(w.p50 - d.p50, 3) },
-      // CPU per call of every process on the path (bench = the client): what the added latency is made of.
-      cpuMicrosPerCall: { direct: perCall(dCpu), mcplex: perCall(mCpu) },
+      direct: { ...d, cpuMicrosPerCall: perCall(dCpu) },
+      // Through the Node shim (the keys of earlier runs), and through the native shim.
+      mcplex: rows.node,
+      addedP50: rows.node.addedP50,
+      addedP99: rows.node.addedP99,
+      ratioP50: rows.node.ratioP50,
+      ...(rows.native ? { native: rows.native } : {}),
+      inProcessChannel: w,
+      // Of the added p50: each shim's stdio + socket hop, and the daemon's routing + its stdio hop to the backend.
+      split: { shimHop: round(rows.node.p50 - w.p50, 3), ...(rows.native ? { nativeShimHop: round(rows.native.p50 - w.p50, 3) } : {}), daemonHop: round(w.p50 - d.p50, 3) },
     };
-    log(`  sequential echo p50: direct ${d.p50} ms, mcplex ${m.p50} ms (in-process /ws ${w.p50} ms), added ${sequential.addedP50} ms`);
+    log(`  sequential echo p50: direct ${d.p50} ms, ${kinds.map((k) => `${k.kind} shim ${rows[k.kind].p50} ms (added ${rows[k.kind].addedP50})`).join(', ')}, in-process channel ${w.p50} ms`);
 
     // Throughput: 10 sessions, each a closed loop; direct = 10 clients each with its own server. Rounds alternate.
     direct.push(...(await directClients(spec, sessions - 1)));
-    const shims = [m1, ...(await shimClients(home, sessions - 1))];
+    const loopsOf = {};
+    for (const k of SHIM_KINDS) loopsOf[k] = [first[k], ...(await shimClients(home, sessions - 1, k))].map(mcplexCall);
     const dCalls = direct.map(directCall);
-    const mCalls = shims.map(mcplexCall);
-    await Promise.all([...dCalls, ...mCalls].map((c) => timed(c, 20, [])));
+    await Promise.all([...dCalls, ...Object.values(loopsOf).flat()].map((c) => timed(c, 20, [])));
     const dAcc = { done: 0, secs: 0, cpu: {} };
-    const mAcc = { done: 0, secs: 0, cpu: {} };
+    const accs = Object.fromEntries(SHIM_KINDS.map((k) => [k, { done: 0, secs: 0, cpu: {} }]));
     const directProcs = () => descendants(process.pid).filter((e) => e.cmd.includes('server-everything'));
+    // Each kind's loops count the daemon, the backend and that kind's shims.
+    const kindProcs = (k) => () => home.processes().filter((e) => e.cmd.includes('mcplex.js serve') || e.cmd.includes('server-everything') || (k === 'native' ? e.cmd.includes('mcplex-shim') : e.cmd.includes('mcplex.js shim')));
     for (let i = 0; i < rounds; i++) {
       add(dAcc, await loops(dCalls, roundMs, directProcs));
-      add(mAcc, await loops(mCalls, roundMs, () => home.processes()));
+      for (const k of SHIM_KINDS) add(accs[k], await loops(loopsOf[k], roundMs, kindProcs(k)));
     }
     const dTp = dAcc.done / dAcc.secs;
-    const mTp = mAcc.done / mAcc.secs;
+    const tpOf = (k) => accs[k].done / accs[k].secs;
     const tp = {
       sessions,
-      seconds: round(dAcc.secs + mAcc.secs, 1),
+      seconds: round(dAcc.secs + SHIM_KINDS.reduce((a, k) => a + accs[k].secs, 0), 1),
       rounds,
       directCallsPerSec: Math.round(dTp),
-      mcplexCallsPerSec: Math.round(mTp),
-      ratio: ratio(mTp, dTp),
-      cpuMicrosPerCall: { direct: perCall(dAcc), mcplex: perCall(mAcc) },
+      mcplexCallsPerSec: Math.round(tpOf('node')),
+      ratio: ratio(tpOf('node'), dTp),
+      ...(accs.native ? { nativeCallsPerSec: Math.round(tpOf('native')), nativeRatio: ratio(tpOf('native'), dTp) } : {}),
+      cpuMicrosPerCall: { direct: perCall(dAcc), mcplex: perCall(accs.node), ...(accs.native ? { native: perCall(accs.native) } : {}) },
     };
-    log(`  throughput, ${sessions} sessions: direct ${tp.directCallsPerSec}/s, mcplex ${tp.mcplexCallsPerSec}/s, ratio ${tp.ratio}; CPU µs/call direct ${JSON.stringify(tp.cpuMicrosPerCall.direct)} mcplex ${JSON.stringify(tp.cpuMicrosPerCall.mcplex)}`);
+    log(`  throughput, ${sessions} sessions: direct ${tp.directCallsPerSec}/s, Node shims ${tp.mcplexCallsPerSec}/s (${tp.ratio})${accs.native ? `, native shims ${tp.nativeCallsPerSec}/s (${tp.nativeRatio})` : ''}`);
     return { sequential, throughput: tp };
   } finally {
-    await ws?.close();
+    await channel?.close();
     await Promise.all(direct.map((c) => c.close()));
     await home.dispose();
     await reapDescendants(3000);

@@ -1,5 +1,5 @@
 // Section 6: peers in the same run — mcp-proxy and supergateway vs mcplex (shims, and its own /mcp) vs direct, at N sessions fronting server-everything.
-import { now, pool, sleep, removeDir, tempDir } from './env.mjs';
+import { SHIM_KINDS, now, pool, sleep, removeDir, tempDir } from './env.mjs';
 import { closeAll, directSdk, httpSdk, metaCall, shimSdk } from './clients.mjs';
 import { McplexHome } from './home.mjs';
 import { PEERS, startPeer } from './peers.mjs';
@@ -51,16 +51,16 @@ export async function peersSection({ quick, log }) {
     rows.direct = { shares: 'a server per session (stdio)', ...(await variant(n, calls, () => directSdk(spec), directEcho, () => descendants(process.pid))) };
     await reapDescendants(5000);
 
-    for (const via of ['shim', 'http']) {
+    for (const via of [...SHIM_KINDS.map((k) => (k === 'native' ? 'native-shim' : 'shim')), 'http']) {
       const home = new McplexHome(['everything']);
       try {
         const info = await home.start();
-        const connect = via === 'shim' ? () => shimSdk(home) : () => httpSdk(`http://127.0.0.1:${info.port}/mcp`);
-        const shares = via === 'shim' ? 'one daemon + a shim per session' : 'one daemon, Streamable HTTP /mcp';
+        const connect = via === 'http' ? () => httpSdk(`http://127.0.0.1:${info.port}/mcp`) : () => shimSdk(home, [], via === 'shim' ? 'node' : 'native');
+        const shares = { shim: 'one daemon + a Node shim per session', 'native-shim': 'one daemon + a native shim per session', http: 'one daemon, Streamable HTTP /mcp' }[via];
         try {
           rows[`mcplex-${via}`] = { shares, ...(await variant(n, calls, connect, mcplexEcho, () => home.processes())) };
         } catch (err) {
-          if (via === 'shim') throw err;
+          if (via !== 'http') throw err;
           rows[`mcplex-${via}`] = { shares, skipped: String(err.message ?? err).slice(0, 400) };
           log(`  mcplex-${via}: skipped — ${rows[`mcplex-${via}`].skipped}`);
         }

@@ -35,6 +35,7 @@ export class StdioTransport implements MessageTransport {
   readonly stderr = new LineRing(50);
   private child?: ChildProcess;
   private closed = false;
+  private corked = false;
   exitDescription = '';
   /** How the process ended (code or signal), once it has. */
   exit?: { code: number | null; signal: NodeJS.Signals | null };
@@ -123,6 +124,15 @@ export class StdioTransport implements MessageTransport {
       line = encodeMessage(message, this.opts.maxFrameBytes ?? MAX_FRAME_BYTES) + '\n';
     } catch (err) {
       return Promise.reject(err as Error);
+    }
+    if (!this.corked) {
+      // Messages sent in one turn of the event loop (many sessions' calls under load) go out in one write.
+      this.corked = true;
+      stdin.cork();
+      setImmediate(() => {
+        this.corked = false;
+        stdin.uncork();
+      });
     }
     return new Promise((resolve, reject) => {
       stdin.write(line, (err) => (err ? reject(err) : resolve()));

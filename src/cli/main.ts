@@ -143,6 +143,21 @@ export async function main(argv: string[]): Promise<void> {
     .option('--name <name>', 'register under this name (default mcplex; recorded as gateway.registrationName)')
     .action(async (client: string, o: { import: boolean; http: boolean; name?: string }) => (await import('./setup.js')).setup(client, o));
 
+  const service = program.command('service').description('run the daemon from login (systemd user unit on Linux, launchd agent on macOS)');
+  service
+    .command('install')
+    .description('write the unit (or agent) and load it; exits 1 when no service manager runs here (the file is still written)')
+    .action(async () => (await import('./service.js')).install());
+  service
+    .command('uninstall')
+    .description('stop and unload the service and remove its file')
+    .action(async () => (await import('./service.js')).uninstall());
+  service
+    .command('status')
+    .description('the service file, what the service manager says, and which daemon runs; exits 1 unless installed, current and loaded')
+    .option('--json', 'print JSON', false)
+    .action(async (o: { json: boolean }) => (await import('./service.js')).status(o));
+
   program
     .command('shim')
     .description('stdio MCP endpoint for a client (starts the daemon if none runs)')

@@ -3,7 +3,6 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { shellJoin } from '../config/command-line.js';
 import { editedGatewayText, writeAtomic } from '../config/edit.js';
 import { readClientFile, serversInFile, SourceError, type ImportedServer } from '../config/import-sources.js';
@@ -13,6 +12,7 @@ import { homePaths } from '../home/paths.js';
 import { daemonToken } from '../home/token.js';
 import { CliError } from './fail.js';
 import { applyImport, formatPlan, planImport, tildify, type ImportPlan } from './import.js';
+import { shimCommand } from './shim-command.js';
 
 export interface SetupFlags {
   import?: boolean;
@@ -34,7 +34,7 @@ interface HttpEndpoint {
 
 /** `mcplex setup CLIENT [--import] [--http] [--name NAME]`. Non-interactive. */
 export async function setup(client: string, flags: SetupFlags): Promise<void> {
-  const shim = [process.execPath, fileURLToPath(new URL('../bin/mcplex.js', import.meta.url)), 'shim'];
+  const shim = shimCommand();
   const name = flags.name ?? DEFAULT_NAME;
   if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new CliError(`--name must match [A-Za-z0-9_.-]+ (got "${name}")`, 2);
   if (client !== 'claude-code' && client !== 'cursor') {

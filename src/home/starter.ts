@@ -24,12 +24,21 @@ export class DaemonStartError extends Error {
   }
 }
 
+/**
+ * The background daemon's command line: this node, `mcplex serve --detached` (a start that loses the lock race
+ * exits 0 at once). Shared by every way a daemon starts: shims, `mcplex start`, the login service.
+ */
+export function daemonCommand(): string[] {
+  // A small young generation keeps a long-lived daemon's memory flat under call bursts, at a negligible GC cost.
+  return [process.execPath, '--max-semi-space-size=2', cliPath(), 'serve', '--detached'];
+}
+
 /** Spawns `mcplex serve --detached`; if another daemon wins the lock, this one exits 0 at once. */
 export function spawnDaemon(paths: HomePaths): ChildProcess {
   fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
   const out = fs.openSync(paths.daemonOut, 'a', 0o600);
-  // A small young generation keeps a long-lived daemon's memory flat under call bursts, at a negligible GC cost.
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', cliPath(), 'serve', '--detached'], {
+  const [node, ...args] = daemonCommand();
+  const child = spawn(node!, args, {
     detached: true,
     stdio: ['ignore', out, out],
     env: process.env,

@@ -15,10 +15,15 @@ export interface AuditRecord {
   outcome: 'ok' | 'error' | 'tool_error' | 'cancelled';
 }
 
-/** Appends audit records through one open descriptor; rotation keeps one previous file. */
+/**
+ * Appends audit records through one open descriptor; rotation keeps one previous file. Records are written after
+ * the current turn of the event loop, together: never on a call's path to its client, one write under load.
+ */
 export class AuditLog {
   private bytes = 0;
   private fd?: number;
+  private pending = '';
+  private flushing = false;
 
   constructor(private readonly file: string) {}
 
@@ -31,21 +36,37 @@ export class AuditLog {
   }
 
   record(r: AuditRecord): void {
-    const line = JSON.stringify({ ts: new Date().toISOString(), ...r }) + '\n';
+    this.pending += JSON.stringify({ ts: new Date().toISOString(), ...r }) + '\n';
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Writes the records gathered so far. */
+  flush(): void {
+    this.flushing = false;
+    const text = this.pending;
+    this.pending = '';
+    if (!text) return;
     try {
-      if (this.bytes + line.length > MAX_AUDIT_BYTES && this.fd !== undefined) {
-        this.close();
+      if (this.bytes + text.length > MAX_AUDIT_BYTES && this.fd !== undefined) {
+        this.closeFile();
         fs.renameSync(this.file, `${this.file}.1`);
       }
-      fs.writeSync(this.open(), line);
-      this.bytes += Buffer.byteLength(line);
+      fs.writeSync(this.open(), text);
+      this.bytes += Buffer.byteLength(text);
     } catch {
       // auditing must never fail a call
     }
   }
 
-  /** Closes the descriptor (daemon shutdown). */
+  /** Writes what is pending and closes the descriptor (daemon shutdown). */
   close(): void {
+    this.flush();
+    this.closeFile();
+  }
+
+  private closeFile(): void {
     if (this.fd !== undefined) fs.closeSync(this.fd);
     this.fd = undefined;
   }

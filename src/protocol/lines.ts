@@ -31,9 +31,13 @@ export class LineSplitter {
     for (;;) {
       const nl = chunk.indexOf(10, start);
       const end = nl === -1 ? chunk.length : nl;
-      this.take(chunk.subarray(start, end));
-      if (nl === -1) return;
-      this.finishLine();
+      if (nl !== -1 && this.size === 0 && !this.skipping && end - start <= this.maxBytes) {
+        this.emit(chunk.toString('utf8', start, end)); // a whole line in this chunk: decoded in place, no copy
+      } else {
+        this.take(chunk.subarray(start, end));
+        if (nl === -1) return;
+        this.finishLine();
+      }
       start = nl + 1;
     }
   }
@@ -68,9 +72,15 @@ export class LineSplitter {
       this.handlers.oversize(bytes, head, idFromText(scanner.idText), scanner.hasMethod);
       return;
     }
-    const text = Buffer.concat(this.parts, this.size).toString('utf8').replace(/\r$/, '');
+    const text = (this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size)).toString('utf8');
     this.parts = [];
     this.size = 0;
-    if (text.trim().length > 0) this.handlers.line(text);
+    this.emit(text);
+  }
+
+  /** Delivers a line without its CR; blank lines are skipped. */
+  private emit(line: string): void {
+    const text = line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+    if (text.charCodeAt(0) === 123 /* { */ || text.trim().length > 0) this.handlers.line(text);
   }
 }

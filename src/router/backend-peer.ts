@@ -46,8 +46,8 @@ interface Pending {
   resolve(result: unknown): void;
   reject(err: Error): void;
   progressToken?: string;
+  /** One timer per request: the idle timeout, or the hard cap when that comes first. */
   timer?: NodeJS.Timeout;
-  hardTimer?: NodeJS.Timeout;
   cleanup(): void;
 }
 
@@ -105,7 +105,6 @@ export class BackendPeer {
         progressToken,
         cleanup: () => {
           clearTimeout(entry.timer);
-          clearTimeout(entry.hardTimer);
           opts.signal?.removeEventListener('abort', onAbort);
           if (progressToken) this.progress.delete(progressToken);
           this.pending.delete(id);
@@ -118,21 +117,22 @@ export class BackendPeer {
         reject(err);
       };
       const onAbort = () => fail(new McplexError('CANCELLED', 'request cancelled by the client'), 'cancelled by the client');
+      const hardDeadline = Date.now() + MAX_TOTAL_TIMEOUT_MS;
+      const expire = () =>
+        Date.now() >= hardDeadline
+          ? fail(new McplexError('CALL_TIMEOUT', `${method} exceeded the hard cap of ${MAX_TOTAL_TIMEOUT_MS} ms`), 'timeout')
+          : fail(new McplexError('CALL_TIMEOUT', `${method} timed out after ${opts.timeoutMs} ms without a response or progress; raise callTimeout for this server if it is expected to be slow`), 'timeout');
+      // (Re)starts the idle timeout (progress resets it); a full idle period reuses the timer.
       const arm = () => {
         if (!opts.timeoutMs) return;
-        clearTimeout(entry.timer);
-        entry.timer = setTimeout(
-          () => fail(new McplexError('CALL_TIMEOUT', `${method} timed out after ${opts.timeoutMs} ms without a response or progress; raise callTimeout for this server if it is expected to be slow`), 'timeout'),
-          opts.timeoutMs,
-        );
+        const ms = Math.min(opts.timeoutMs, hardDeadline - Date.now());
+        if (entry.timer && ms === opts.timeoutMs) entry.timer.refresh();
+        else {
+          clearTimeout(entry.timer);
+          entry.timer = setTimeout(expire, Math.max(0, ms));
+        }
       };
-      if (opts.timeoutMs) {
-        arm();
-        entry.hardTimer = setTimeout(
-          () => fail(new McplexError('CALL_TIMEOUT', `${method} exceeded the hard cap of ${MAX_TOTAL_TIMEOUT_MS} ms`), 'timeout'),
-          MAX_TOTAL_TIMEOUT_MS,
-        );
-      }
+      arm();
       opts.signal?.addEventListener('abort', onAbort, { once: true });
       this.pending.set(id, entry);
       opts.onSent?.(id);

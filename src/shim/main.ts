@@ -71,6 +71,13 @@ export async function runShim(argv: string[]): Promise<void> {
     state.failPending(err.message);
   };
 
+  let waitingForDrain = false;
+  const resumeClient = () => {
+    waitingForDrain = false;
+    process.stdin.resume();
+    flush();
+  };
+
   const flush = () => {
     if (!channel) {
       if (stdinOpen && !connecting) void connect().catch(report);
@@ -78,9 +85,12 @@ export async function runShim(argv: string[]): Promise<void> {
     }
     while (queue.length) {
       if (!channel.send(queue.shift()!)) {
-        // The daemon is not keeping up: stop reading the client until the socket drains.
-        process.stdin.pause();
-        channel.socket.once('drain', () => process.stdin.resume());
+        // The daemon is not keeping up: stop reading the client until the socket drains (or closes), then go on.
+        if (!waitingForDrain) {
+          waitingForDrain = true;
+          process.stdin.pause();
+          channel.socket.once('drain', resumeClient);
+        }
         return;
       }
     }
@@ -93,7 +103,13 @@ export async function runShim(argv: string[]): Promise<void> {
       close: (stopping) => {
         if (channel !== ch) return;
         channel = undefined;
+        // Lines not yet written belonged to that connection: their requests get the connection-lost error.
+        queue.length = 0;
         state.connectionLost();
+        if (waitingForDrain) {
+          waitingForDrain = false;
+          process.stdin.resume();
+        }
         // A daemon that died is replaced at once; one that was stopped on purpose only when the client next speaks.
         if (stdinOpen && !stopping) void connect().catch(report);
       },

@@ -13,6 +13,22 @@ import { procEntries } from '../../scripts/bench/procs.mjs';
 const require = createRequire(import.meta.url);
 export const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const CLI = path.join(ROOT, 'dist/bin/mcplex.js');
+/** The native shim (built by `npm run build` where a C compiler is present). */
+export const NATIVE_SHIM = path.join(ROOT, 'dist/native/mcplex-shim');
+/** Which shim the harness launches: MCPLEX_TEST_SHIM=native makes every shim the native binary (vitest.config.ts). */
+export const SHIM_KIND: 'node' | 'native' = process.env.MCPLEX_TEST_SHIM === 'native' ? 'native' : 'node';
+
+/** What `mcplex setup` registers: the native shim where it is built, else the Node shim. */
+export function registeredShim(): { command: string; args: string[] } {
+  return shimCommand([], fs.existsSync(NATIVE_SHIM) ? 'native' : 'node');
+}
+
+/** The command line of a shim of the kind under test (or of `kind`), with its arguments. */
+export function shimCommand(args: string[] = [], kind = SHIM_KIND): { command: string; args: string[] } {
+  if (kind === 'node') return { command: process.execPath, args: [CLI, 'shim', ...args] };
+  if (!fs.existsSync(NATIVE_SHIM)) throw new Error(`${NATIVE_SHIM} is missing: \`npm run build\` builds it where a C compiler is present`);
+  return { command: NATIVE_SHIM, args };
+}
 const run = promisify(execFile);
 
 /** Absolute entry file of an npm MCP server package (a devDependency). */
@@ -73,17 +89,18 @@ export class Home {
 
   /** A real SDK client connected through a real `mcplex shim` process. */
   async client(opts: { cwd?: string; surface?: string; env?: Record<string, string>; name?: string; capabilities?: Record<string, unknown> } = {}): Promise<Client> {
-    const args = [CLI, 'shim', ...(opts.surface ? ['--surface', opts.surface] : [])];
-    const transport = new StdioClientTransport({ command: process.execPath, args, env: this.env(opts.env), cwd: opts.cwd ?? this.dir, stderr: 'pipe' });
+    const { command, args } = shimCommand(opts.surface ? ['--surface', opts.surface] : []);
+    const transport = new StdioClientTransport({ command, args, env: this.env(opts.env), cwd: opts.cwd ?? this.dir, stderr: 'pipe' });
     const client = new Client({ name: opts.name ?? 'test-client', version: '1.0.0' }, { capabilities: opts.capabilities ?? {} });
     await client.connect(transport);
     this.clients.push(client);
     return client;
   }
 
-  /** A shim process with raw stdio, for framing tests. */
-  rawShim(cwd = this.dir): RawShim {
-    const child = spawn(process.execPath, [CLI, 'shim'], { cwd, env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
+  /** A shim process with raw stdio, for framing tests (of the kind under test, or of `kind`). */
+  rawShim(cwd = this.dir, kind = SHIM_KIND): RawShim {
+    const { command, args } = shimCommand([], kind);
+    const child = spawn(command, args, { cwd, env: this.env(), stdio: ['pipe', 'pipe', 'pipe'] });
     const raw = new RawShim(child);
     this.clients.push(raw);
     return raw;
