@@ -1,7 +1,9 @@
 // The era probe and the input_required rounds in isolation, against scripted backends and callers: every outcome of
 // the stdio backward-compatibility probe, the cached verdicts, and what a 2025 caller is asked and what is retried.
 import { describe, expect, it } from 'vitest';
+import type { Logger } from 'pino';
 import { greet, type GreetOptions } from '../src/pool/era.js';
+import { Listener } from '../src/pool/listen.js';
 import type { Manifest } from '../src/pool/manifest.js';
 import { MAX_INPUT_ROUNDS, withInputRounds } from '../src/catalog/input-required.js';
 import { BackendRpcError, McplexError } from '../src/protocol/errors.js';
@@ -213,3 +215,66 @@ describe('input_required for a caller mcplex can ask', () => {
     expect(b.got).toHaveLength(1);
   });
 });
+
+describe('the subscriptions/listen stream of a modern backend', () => {
+  /** A backend that records each listen and lets the test acknowledge or end it. */
+  function listens() {
+    const opened: Array<{ id: number; params: Params; signal: AbortSignal; end: (err?: Error) => void }> = [];
+    let next = 1;
+    const send = (params: Params, opts: RequestOptions) =>
+      new Promise<unknown>((resolve, reject) => {
+        const id = next++;
+        opts.onSent?.(id);
+        opened.push({ id, params, signal: opts.signal!, end: (err) => (err ? reject(err) : resolve({})) });
+        opts.signal?.addEventListener('abort', () => reject(new McplexError('CANCELLED', 'cancelled')));
+      });
+    const ack = (id: number) => ({ jsonrpc: '2.0' as const, method: 'notifications/subscriptions/acknowledged', params: { _meta: { 'io.modelcontextprotocol/subscriptionId': id } } });
+    return { opened, send, ack };
+  }
+  const quiet = { info: () => undefined } as unknown as Logger;
+
+  it('a new filter opens a new listen first, and cancels the old one once the new is acknowledged', async () => {
+    const b = listens();
+    const l = new Listener(b.send, { toolsListChanged: true }, quiet, () => true);
+    l.start();
+    await waitUntil(() => b.opened.length === 1);
+    expect(b.opened[0]!.params).toEqual({ notifications: { toolsListChanged: true } });
+    expect(l.acknowledged(b.ack(1))).toBe(true);
+    const watching = l.watch(['test://a']);
+    await waitUntil(() => b.opened.length === 2);
+    expect(b.opened[1]!.params).toEqual({ notifications: { toolsListChanged: true, resourceSubscriptions: ['test://a'] } });
+    expect(b.opened[0]!.signal.aborted).toBe(false);
+    l.acknowledged(b.ack(2));
+    await watching;
+    expect(b.opened[0]!.signal.aborted).toBe(true);
+    expect(b.opened[1]!.signal.aborted).toBe(false);
+    l.stop();
+    expect(b.opened[1]!.signal.aborted).toBe(true);
+  });
+
+  it('a listen that ends is re-opened while the instance is ready, and not after', async () => {
+    const b = listens();
+    let ready = true;
+    const l = new Listener(b.send, { toolsListChanged: true }, quiet, () => ready);
+    l.start();
+    await waitUntil(() => b.opened.length === 1);
+    l.acknowledged(b.ack(1));
+    b.opened[0]!.end();
+    await waitUntil(() => b.opened.length === 2);
+    l.acknowledged(b.ack(2));
+    ready = false;
+    b.opened[1]!.end(new Error('stream ended'));
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(b.opened).toHaveLength(2);
+    l.stop();
+  });
+});
+
+/** Polls a condition (generous deadline). */
+async function waitUntil(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
