@@ -16,7 +16,7 @@ import { formatTail } from '../supervisor/ring.js';
 import type { Manifest, ManifestCache } from './manifest.js';
 import { fetchLists, listKindOf, type ListKind, type Lists } from './listing.js';
 import { elicitationIds, forward } from './forward.js';
-import { greet, type Greeting } from './era.js';
+import { greet, type GreetOptions, type Greeting } from './era.js';
 import { LegacyWire, ModernWire, type Wire } from './wire.js';
 
 /** A caller waiting this long for a backend to start is told it is starting. */
@@ -165,15 +165,22 @@ export class Instance {
       await conn.transport.start();
       log.info({ childPid: conn.pid?.() }, "backend spawned");
       const deadline = Date.now() + startTimeout;
-      const greeting = { cached: this.deps.cache.get(this.name, this.resolved.configHash), legacyOnly: conn.legacyOnly, deadline };
-      let hello = await greet(peer, { ...greeting, clientCapabilities: this.clientCapabilities, version: this.deps.version, name: this.name });
+      const greeting: GreetOptions = {
+        cached: this.deps.cache.get(this.name, this.resolved.configHash),
+        legacyOnly: conn.legacyOnly,
+        deadline,
+        clientCapabilities: this.clientCapabilities,
+        version: this.deps.version,
+        name: this.name,
+      };
+      let hello = await greet(peer, greeting);
       let lists: Lists;
       try {
         lists = await this.listAll(this.wireFor(peer, hello), hello.capabilities, deadline);
       } catch (err) {
         // A cached era the backend no longer speaks shows on its first requests: find the era again, once.
         if (hello.confirmed || !(err instanceof BackendRpcError)) throw err;
-        hello = await greet(peer, { ...greeting, cached: undefined, clientCapabilities: this.clientCapabilities, version: this.deps.version, name: this.name });
+        hello = await greet(peer, { ...greeting, cached: undefined });
         lists = await this.listAll(this.wireFor(peer, hello), hello.capabilities, deadline);
       }
       this.manifest = {
@@ -230,18 +237,20 @@ export class Instance {
     return e;
   }
 
-  /** Why a start failed, redacted: a timeout, the process ending (or a remote refusing) before initialize, or another error. */
+  /** Why a start failed, redacted: a timeout, the process ending (or a remote refusing) before its handshake was done, or another error. */
   private startError(conn: Connection, err: Error, incident: number): McplexError {
     const stderr = conn.stderrTail(10);
+    // What the start was doing, as the backend's era calls it (a 2025 server, or one whose era is not known yet: initialize).
+    const step = this.wire?.era.kind === 'modern' ? 'its start (server/discover and its lists)' : 'initialize';
     if (err instanceof McplexError && err.code === 'CALL_TIMEOUT') {
-      return new McplexError('START_TIMEOUT', `server "${this.name}" did not finish initialize within startTimeout (${this.deps.gateway().startTimeout} ms)${formatTail(stderr)}`, { stderr, incident });
+      return new McplexError('START_TIMEOUT', `server "${this.name}" did not finish ${step} within startTimeout (${this.deps.gateway().startTimeout} ms)${formatTail(stderr)}`, { stderr, incident });
     }
     if (err instanceof BackendRpcError) {
-      return new McplexError('START_FAILED', `server "${this.name}" refused initialize: ${this.deps.redact(err.rpc.message)}${formatTail(stderr)}`, { stderr, incident });
+      return new McplexError('START_FAILED', `server "${this.name}" refused ${step}: ${this.deps.redact(err.rpc.message)}${formatTail(stderr)}`, { stderr, incident });
     }
     const closed = err instanceof McplexError && err.code === 'BACKEND_CLOSED';
     if (err instanceof McplexError && !closed) return err;
-    const what = !closed ? this.deps.redact(err.message) : conn.remote ? conn.exitDescription() : `${conn.exitDescription()} before it finished initialize`;
+    const what = !closed ? this.deps.redact(err.message) : conn.remote ? conn.exitDescription() : `${conn.exitDescription()} before it finished ${step}`;
     return new McplexError('START_FAILED', `server "${this.name}" failed to start: ${what}${formatTail(stderr)}`, { stderr, incident });
   }
 
