@@ -27,6 +27,8 @@ interface SdkTransport {
   close(): Promise<void>;
   onmessage?: (message: JsonRpcMessage) => void;
   onclose?: () => void;
+  /** The 2025 session id (Streamable HTTP only), once initialize gave one. */
+  readonly sessionId?: string;
 }
 
 /** "ECONNREFUSED …" from a failed fetch (undici puts the socket error in `cause`), else the error's own message. */
@@ -68,7 +70,7 @@ class RemoteTransport implements MessageTransport {
     });
   }
 
-  /** Rejects with BackendRpcError when the remote refused this one message (an HTTP error other than 404: our session is gone). */
+  /** Rejects with BackendRpcError when the remote refused this one message (any HTTP error but a 404 that says our session is gone). */
   async send(message: JsonRpcMessage): Promise<void> {
     encodeMessage(message);
     if (isNotification(message) && message.method === 'notifications/cancelled' && this.closeStream(message.params?.requestId)) return;
@@ -80,7 +82,7 @@ class RemoteTransport implements MessageTransport {
       if (isRequest(message)) this.streams.delete(idKey(message.id));
       const status = httpStatus(err);
       if (status === undefined) throw this.connectionFailed(err as Error);
-      if (status < 400 || status === 404) throw err;
+      if (status < 400 || (status === 404 && this.sessionGone())) throw err;
       throw new BackendRpcError({ code: RpcCode.InternalError, message: `the remote server refused this message (HTTP ${status}): ${this.redact((err as Error).message)}` });
     }
   }
@@ -113,6 +115,11 @@ class RemoteTransport implements MessageTransport {
     this.streams.delete(idKey(id));
     controller.abort();
     return true;
+  }
+
+  /** A 404 means the remote forgot our session (legacy SSE always has one; Streamable HTTP once initialize gave one). */
+  private sessionGone(): boolean {
+    return !('sessionId' in this.sdk) || this.sdk.sessionId !== undefined;
   }
 
   private connectionFailed(err: Error): Error {
