@@ -218,6 +218,8 @@ describe.each(['stdio', 'http'] as const)('a modern-only backend over %s, shared
     await bob.callTool({ name: 'modern__touch', arguments: {} });
     await sleep(750);
     expect(updates.map((u) => u.length)).toEqual([1, 0]);
+    const methods = received(log).map((m) => m.method);
+    for (const gone of ['resources/subscribe', 'resources/unsubscribe', 'ping', 'notifications/roots/list_changed']) expect(methods).not.toContain(gone);
   });
 
   it('the era is in the manifest cache, and after a daemon restart the backend is used without a new probe', async () => {
