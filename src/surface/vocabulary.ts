@@ -2,6 +2,8 @@
 // Curated by hand for developer tooling (files, version control, code hosting, CI, containers, databases,
 // browsers, the web, chat, documents, knowledge and memory); measured by `npm run eval`.
 
+import { stem } from './text.js';
+
 /**
  * Abbreviations and shorthand that mean exactly their expansion (the expansion is searched at full weight).
  * Keys and values are plain words; a value may be a phrase.
@@ -445,23 +447,44 @@ function parseGroups(): Map<string, string[][]> {
 }
 
 let groups: Map<string, string[][]> | undefined;
+/** The same, keyed by the stems of each phrase: a word in a form the vocabulary lacks (`errors`, `labelled`). */
+let byStem: Map<string, string[][]> | undefined;
+
+/** A phrase's words as stems. */
+function stems(phrase: string): string {
+  return phrase.split(' ').map(stem).join(' ');
+}
+
+/** The vocabulary's related phrases for a query phrase: as written, else in another form of its words. */
+function related(phrase: string): string[][] | undefined {
+  groups ??= parseGroups();
+  const exact = groups.get(phrase);
+  if (exact) return exact;
+  if (!byStem) {
+    byStem = new Map();
+    for (const [key, list] of groups) {
+      const k = stems(key);
+      const merged = byStem.get(k) ?? [];
+      for (const l of list) if (!merged.some((m) => m.join(' ') === l.join(' ')) && stems(l.join(' ')) !== k) merged.push(l);
+      byStem.set(k, merged);
+    }
+  }
+  return byStem.get(stems(phrase));
+}
 
 /** Longest phrase (in words) that the vocabulary knows. */
 export const MAX_PHRASE = 4;
 
 /** The expansions of a query word or phrase (`words` joined by spaces), not counting the word itself. */
 export function expansions(phrase: string): Expansion[] {
-  groups ??= parseGroups();
   const out: Expansion[] = [];
   const short = SHORTHAND[phrase];
   if (short) out.push({ words: short.split(' '), shorthand: true });
-  for (const words of groups.get(phrase) ?? []) out.push({ words, shorthand: false });
+  for (const words of related(phrase) ?? []) out.push({ words, shorthand: false });
   return out;
 }
 
-/** True if the vocabulary knows this word or phrase. */
+/** True if the vocabulary knows this word or phrase (in some form). */
 export function known(phrase: string): boolean {
-  groups ??= parseGroups();
-  return phrase in SHORTHAND || groups.has(phrase);
+  return phrase in SHORTHAND || related(phrase) !== undefined;
 }
-
