@@ -20,7 +20,15 @@ export function loadEval() {
   for (const q of [...queries, ...holdout]) {
     for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`"${q.q}" names ${id}, which the corpus lacks`);
   }
-  return { corpus, queries, holdout };
+  // Servers the search was never tuned on, with queries over them (ranked against both corpora together).
+  const extraFile = path.join(DIR, 'corpus-extra.json');
+  const extra = fs.existsSync(extraFile) ? JSON.parse(fs.readFileSync(extraFile, 'utf8')) : { servers: [] };
+  const extraQueries = extra.servers.length ? JSON.parse(fs.readFileSync(path.join(DIR, 'queries-extra.json'), 'utf8')) : [];
+  for (const s of extra.servers) for (const t of s.tools) ids.add(`${s.name}/${t.name}`);
+  for (const q of extraQueries) {
+    for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`queries-extra.json: "${q.q}" names ${id}, which neither corpus has`);
+  }
+  return { corpus, queries, holdout, extra, extraQueries };
 }
 
 /**
@@ -72,9 +80,10 @@ function figures(ranks) {
 export async function runEval({ ablation = false } = {}) {
   const { ToolIndex, DEFAULT_TUNING } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
   const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
-  const { corpus, queries, holdout } = loadEval();
+  const { corpus, queries, holdout, extra, extraQueries } = loadEval();
   const entries = await corpusEntries(corpus);
   const index = new ToolIndex(entries);
+  const both = new ToolIndex([...entries, ...(await corpusEntries(extra))]);
   const started = performance.now();
   const outcomes = queries.map((q, i) => {
     const hits = index.search(q.q, { limit: DEPTH });
@@ -106,6 +115,7 @@ export async function runEval({ ablation = false } = {}) {
     heldOutHalf: of(outcomes.filter((o) => o.heldOut)),
     // A second holdout (holdout.json), written after the first tuning and never looked at query by query.
     ...(holdout.length ? { holdout: figures(holdout.map((q) => rank(index, q))) } : {}),
+    ...(extraQueries.length ? { newServers: figures(extraQueries.map((q) => rank(both, q))) } : {}),
     byKind,
     ...(ablation ? { without } : {}),
     msPerQuery: round(msPerQuery, 2),
@@ -143,6 +153,7 @@ async function main() {
     line('tuning half (even)', r.tuningHalf),
     line('held-out half (odd)', r.heldOutHalf),
     ...(r.holdout ? [line('holdout.json (second holdout)', r.holdout)] : []),
+    ...(r.newServers ? [line('new servers (queries-extra.json)', r.newServers)] : []),
     ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
     ...(r.without ? ['', 'without one feature (all queries):', ...Object.entries(r.without).map(([k, f]) => line(`− ${k}`.slice(0, 40), f))] : []),
     '',
