@@ -39,10 +39,31 @@ export const STOP_WORDS = new Set([
   'called', 'named', 'whatever', 'exactly', 'also', 'really', 'actually', 'currently', 'again', 'thing', 'things', 'stuff', 'able',
 ]);
 
-/** Words Porter2 would conflate with others of a different meaning here (terminal → termin, like terminate). */
+/**
+ * Stems Porter2 gets wrong here: words it would conflate with others of a different meaning (terminal → termin,
+ * like terminate), and irregular plurals it would keep apart from their singular (indices, children, people).
+ */
 const KEPT = new Map([
   ['terminal', 'terminal'],
   ['terminals', 'terminal'],
+  ['indices', 'index'],
+  ['matrices', 'matrix'],
+  ['vertices', 'vertex'],
+  ['appendices', 'appendix'],
+  ['analyses', 'analysi'],
+  ['diagnoses', 'diagnosi'],
+  ['hypotheses', 'hypothesi'],
+  ['crises', 'crisi'],
+  ['theses', 'thesi'],
+  ['alias', 'alias'],
+  ['children', 'child'],
+  ['people', 'person'],
+  ['criteria', 'criterion'],
+  ['schemata', 'schema'],
+  ['leaves', 'leaf'],
+  ['shelves', 'shelf'],
+  ['halves', 'half'],
+  ['mice', 'mous'],
 ]);
 
 /** The index form of a word: lowercase Porter2 stem (`observations` → `observ`, `deployment` → `deploy`). */
