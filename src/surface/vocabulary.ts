@@ -171,6 +171,8 @@ artifact | output | download
 usage | cost | credits
 team | group
 secret | token | key | credential
+finish | end | complete
+collaborator | member | teammate
 `;
 
 /**
@@ -418,6 +420,12 @@ disk space => size, storage
 free up => clean, delete
 leftover => untracked, clean
 artifacts => artifact, output
+crm => contacts, companies, deals
+compass direction => bearing
+heading => bearing
+best order => optimization, optimal route
+shortest route => optimization, directions
+union => merge, combine
 `;
 
 /** One way to read a query word: a phrase of terms, and how much a match of it counts against the word itself. */
