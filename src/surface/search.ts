@@ -188,13 +188,20 @@ export class ToolIndex {
     return hits.slice(0, limit).map((h) => this.hit(h.doc, h.score));
   }
 
-  /** Per tool, the score of a concept's best-scoring alternative. */
+  /**
+   * Per tool, the score of a concept's best-scoring alternative. A phrase (`pull request`, `search memory`) counts
+   * only for a tool that holds all its words: a tool with one of them is not about the phrase.
+   */
   private best(concept: Concept): Float64Array {
     const best = new Float64Array(this.docs.length);
     for (const alt of concept.alternatives) {
       const phrase = new Float64Array(this.docs.length);
-      for (const s of alt.stems) this.tools.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity);
-      for (let i = 0; i < phrase.length; i++) best[i] = Math.max(best[i]!, alt.weight * phrase[i]!);
+      const held = alt.stems.length > 1 ? new Uint8Array(this.docs.length) : undefined;
+      for (const s of alt.stems) this.tools.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity, held);
+      for (let i = 0; i < phrase.length; i++) {
+        if (held && held[i]! < alt.stems.length) continue;
+        best[i] = Math.max(best[i]!, alt.weight * phrase[i]!);
+      }
     }
     return best;
   }
