@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ToolIndex, type ToolEntry } from '../src/surface/search.js';
-import { oneLine, tokenize } from '../src/surface/text.js';
+import { oneLine, stem, tokenize } from '../src/surface/text.js';
+import { expansions } from '../src/surface/vocabulary.js';
 import { serverSummary } from '../src/surface/summary.js';
 import { signature } from '../src/surface/signature.js';
 import fs from 'node:fs';
@@ -116,6 +117,24 @@ describe('tokenize', () => {
     expect(tokenize('trigger-long-running-operation')).toEqual(['trigger', 'long', 'running', 'operation']);
     expect(tokenize('fs.read/File')).toEqual(['fs', 'read', 'file']);
     expect(tokenize('readHTMLPage')).toEqual(['read', 'html', 'page']);
+  });
+});
+
+describe('stem and vocabulary', () => {
+  it('irregular plurals meet their singular', () => {
+    for (const [plural, singular] of [['indices', 'index'], ['children', 'child'], ['people', 'person'], ['matrices', 'matrix']]) {
+      expect(stem(plural!)).toBe(stem(singular!));
+    }
+  });
+
+  it('knows a word in a form it does not list (errors, folders, labelled), as the listed form', () => {
+    const words = (w: string) => expansions(w).map((e) => e.words.join(' '));
+    expect(words('errors')).toEqual(words('error'));
+    expect(words('errors')).toContain('issue');
+    expect(words('folders')).toContain('directory');
+    expect(words('labelled').length).toBeGreaterThan(0);
+    // A form the vocabulary lists keeps its own entries (`links` are URLs; `link` also relates things).
+    expect(words('links')).not.toEqual(words('link'));
   });
 });
 
@@ -275,6 +294,12 @@ describe('search over the eval corpus', () => {
   it('treats paths, URLs and quoted text as things to act on, not as what to do', () => {
     expect(all.search('rename utils.js to helpers.js', { limit: 3 }).map(key)).toContain('filesystem/move_file');
     expect(all.search('commit with message "list the pods and crawl the site"', { limit: 1 }).map(key)).toEqual(['git/git_commit']);
+  });
+
+  it('a phrase counts only for a tool holding all its words (recall → "search knowledge graph", not MongoDB\'s search-knowledge)', () => {
+    const hits = all.search('recall what we know', { limit: 5 }).map(key);
+    expect(hits[0]).toBe('memory/search_nodes');
+    expect(hits.every((h) => h.startsWith('memory/'))).toBe(true);
   });
 
   it('each hit carries its required parameters and their types', () => {
