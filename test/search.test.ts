@@ -146,6 +146,10 @@ describe('oneLine', () => {
     expect(oneLine('Fetch things, e.g. pages. Then more.')).toBe('Fetch things, e.g. pages.');
     expect(oneLine(undefined)).toBe('');
     expect(oneLine('   ')).toBe('');
+    // A label or heading line says nothing itself; a list marker is not part of the sentence.
+    expect(oneLine('\n    🎯 Purpose:\n      1. Retrieves a list of objects. More.')).toBe('Retrieves a list of objects.');
+    expect(oneLine('## Usage\n- Lists the tags.')).toBe('Lists the tags.');
+    expect(oneLine('Returns:')).toBe('Returns:');
   });
 
   it('truncates to max characters', () => {

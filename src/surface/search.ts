@@ -104,6 +104,14 @@ function compareEntries(a: { server: string; name: string }, b: { server: string
   return 0;
 }
 
+/** A description less its lead sentence (wherever that stands: after a label, an indent or a list marker). */
+function rest(description: string, lead: string): string {
+  const text = description.replace(/\s+/g, ' ');
+  const core = lead.endsWith('…') ? lead.slice(0, -1) : lead;
+  const at = core ? text.indexOf(core) : -1;
+  return at < 0 ? text : text.slice(0, at) + text.slice(at + core.length);
+}
+
 /** Stems of the meaningful words of a text (numbers say little about what a tool does). */
 function stems(words: string[]): string[] {
   return words.filter((w) => !STOP_WORDS.has(w) && !/^\d+$/.test(w)).map(stem);
@@ -137,7 +145,7 @@ export class ToolIndex {
         name: e.name,
         title: e.title ?? '',
         lead,
-        body: (e.description ?? '').slice(lead.length),
+        body: rest(e.description ?? '', lead),
         params: parameterNames(e.inputSchema).join(' '),
         server: `${e.server} ${e.serverSummary ?? ''}`,
       };
