@@ -126,6 +126,9 @@ export class ToolIndex {
   /** Every word the index holds, as written (for spelling correction). */
   private readonly words = new Set<string>();
   private readonly tuning: SearchTuning;
+  /** Scratch space for best(): one alternative's scores, and how many of its words each tool holds. */
+  private phrase?: Float64Array;
+  private held?: Uint8Array;
 
   constructor(entries: Iterable<ToolEntry>, tuning: Partial<SearchTuning> = {}) {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
@@ -201,14 +204,19 @@ export class ToolIndex {
    * only for a tool that holds all its words: a tool with one of them is not about the phrase.
    */
   private best(concept: Concept): Float64Array {
-    const best = new Float64Array(this.docs.length);
+    const n = this.docs.length;
+    const best = new Float64Array(n);
+    const phrase = (this.phrase ??= new Float64Array(n));
+    const held = (this.held ??= new Uint8Array(n));
     for (const alt of concept.alternatives) {
-      const phrase = new Float64Array(this.docs.length);
-      const held = alt.stems.length > 1 ? new Uint8Array(this.docs.length) : undefined;
-      for (const s of alt.stems) this.tools.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity, held);
-      for (let i = 0; i < phrase.length; i++) {
-        if (held && held[i]! < alt.stems.length) continue;
-        best[i] = Math.max(best[i]!, alt.weight * phrase[i]!);
+      phrase.fill(0);
+      const several = alt.stems.length > 1;
+      if (several) held.fill(0);
+      for (const s of alt.stems) this.tools.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity, several ? held : undefined);
+      for (let i = 0; i < n; i++) {
+        const score = phrase[i]!;
+        if (score === 0 || (several && held[i]! < alt.stems.length)) continue;
+        if (alt.weight * score > best[i]!) best[i] = alt.weight * score;
       }
     }
     return best;

@@ -463,8 +463,20 @@ function stems(phrase: string): string {
   return phrase.split(' ').map(stem).join(' ');
 }
 
+/** Phrases already looked up (a query reads every run of up to MAX_PHRASE words), bounded. */
+const looked = new Map<string, string[][] | undefined>();
+const LOOKED = 20_000;
+
 /** The vocabulary's related phrases for a query phrase: as written, else in another form of its words. */
 function related(phrase: string): string[][] | undefined {
+  if (looked.has(phrase)) return looked.get(phrase);
+  if (looked.size >= LOOKED) looked.clear();
+  const out = lookUp(phrase);
+  looked.set(phrase, out);
+  return out;
+}
+
+function lookUp(phrase: string): string[][] | undefined {
   groups ??= parseGroups();
   const exact = groups.get(phrase);
   if (exact) return exact;
