@@ -1,5 +1,7 @@
 // `npm run eval`: search quality as a number. Ranks every labelled query against the corpus of real servers' manifests with
-// mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses.
+// mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses. Beside queries.json (whose
+// odd half is held out) it ranks two holdouts it never lists misses of: holdout.json (more queries over the same corpus)
+// and queries-extra.json (queries over corpus-extra.json: servers the search was never tuned on, ranked among both).
 // Usage: node scripts/eval/run.mjs [--json] [--misses N] [--tune]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -115,12 +117,17 @@ export async function runEval({ ablation = false } = {}) {
     heldOutHalf: of(outcomes.filter((o) => o.heldOut)),
     // A second holdout (holdout.json), written after the first tuning and never looked at query by query.
     ...(holdout.length ? { holdout: figures(holdout.map((q) => rank(index, q))) } : {}),
-    ...(extraQueries.length ? { newServers: figures(extraQueries.map((q) => rank(both, q))) } : {}),
+    // Servers the search was never tuned on: only the misses of the even half were looked at, the odd half not at all.
+    ...(extraQueries.length ? newServerFigures(extraQueries.map((q) => rank(both, q))) : {}),
     byKind,
     ...(ablation ? { without } : {}),
     msPerQuery: round(msPerQuery, 2),
     outcomes,
   };
+}
+
+function newServerFigures(ranks) {
+  return { newServers: figures(ranks), newServersTuning: figures(ranks.filter((_, i) => i % 2 === 0)), newServersHeldOut: figures(ranks.filter((_, i) => i % 2 === 1)) };
 }
 
 function round(x, d = 3) {
@@ -153,7 +160,9 @@ async function main() {
     line('tuning half (even)', r.tuningHalf),
     line('held-out half (odd)', r.heldOutHalf),
     ...(r.holdout ? [line('holdout.json (second holdout)', r.holdout)] : []),
-    ...(r.newServers ? [line('new servers (queries-extra.json)', r.newServers)] : []),
+    ...(r.newServers
+      ? [line('new servers (queries-extra.json)', r.newServers), line('  their tuning half (even)', r.newServersTuning), line('  their held-out half (odd)', r.newServersHeldOut)]
+      : []),
     ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
     ...(r.without ? ['', 'without one feature (all queries):', ...Object.entries(r.without).map(([k, f]) => line(`− ${k}`.slice(0, 40), f))] : []),
     '',
