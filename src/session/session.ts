@@ -500,7 +500,7 @@ export class Session {
 
   private async dispatch(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
     const params = req.params ?? {};
-    if (req.method !== 'initialize' && req.method !== 'ping' && this.init.workspaceFromRoots && this.clientCaps.roots) {
+    if (this.asksRoots(req.method)) {
       this.rootsAsked ??= this.adoptRootsWorkspace(req.id);
       await this.rootsAsked;
     }
@@ -555,6 +555,16 @@ export class Session {
       serverInfo: { name: 'mcplex', version: this.host.version },
       instructions: instructions(this.surface, serverNotes(this.catalog)),
     };
+  }
+
+  /**
+   * Whether this request should first learn the workspace from the client's roots: an HTTP client that named none and
+   * can list roots, on a request that needs servers (a modern client can be asked only on an MRTR request).
+   */
+  private asksRoots(method: string): boolean {
+    if (!this.init.workspaceFromRoots || !this.clientCaps.roots) return false;
+    if (this.era === 'modern') return MRTR_METHODS.has(method);
+    return method !== 'initialize' && method !== 'ping' && method !== 'server/discover';
   }
 
   /** Asks the client for its roots (on the stream of the request that needs them); the first file:// root's workspace becomes this session's. */
