@@ -2,7 +2,9 @@
 // over /mcp; a 2025-era backend's question reaching a modern client as input_required on its own call; a backend's
 // list change reaching a modern client on its listen stream and a 2025 client as list_changed.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client as V2Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport as V2Stdio } from '@modelcontextprotocol/client/stdio';
@@ -14,6 +16,7 @@ type Mode = keyof typeof MODES;
 
 const ASKING = path.join(ROOT, 'test/fixtures/asking-server.mjs');
 const FEATURE = path.join(ROOT, 'test/fixtures/feature-server.mjs');
+const ENV = path.join(ROOT, 'test/fixtures/env-server.mjs');
 
 let home: Home;
 const v2clients: V2Client[] = [];
@@ -24,7 +27,8 @@ beforeAll(async () => {
     servers.everything() +
       `  asker:\n    command: ${process.execPath}\n    args: [${ASKING}]\n    sharing: session\n` +
       `  askerg:\n    command: ${process.execPath}\n    args: [${ASKING}]\n` +
-      `  feature:\n    command: ${process.execPath}\n    args: [${FEATURE}]\n`,
+      `  feature:\n    command: ${process.execPath}\n    args: [${FEATURE}]\n` +
+      `  wsenv:\n    command: ${process.execPath}\n    args: [${ENV}]\n    env: {TOKEN: "\${TOKEN}"}\n    sharing: workspace\n`,
   );
   await home.cli(['start']);
 });
@@ -98,6 +102,25 @@ describe('a 2025-era backend asking a modern client', () => {
     // A shared instance asks the sole session with a call in flight on it.
     expect(text(await ask(a, 'askerg'))).toBe('accept: Ada');
     expect(text(await ask(b, 'askerg'))).toBe('accept: Bob');
+  });
+});
+
+describe('a modern HTTP client without a workspace', () => {
+  it('is asked for its roots through input_required, and its first file:// root decides the workspace', { timeout: 60_000 }, async () => {
+    const project = path.join(home.dir, 'roots-project');
+    fs.mkdirSync(path.join(project, '.git'), { recursive: true });
+    fs.writeFileSync(path.join(project, '.env'), 'TOKEN=from-the-roots-workspace\n');
+    const c = new V2Client({ name: 'modern-roots', version: '1' }, { capabilities: { roots: {} }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    let asked = 0;
+    c.setRequestHandler('roots/list', async () => {
+      asked++;
+      return { roots: [{ uri: pathToFileURL(path.join(project, 'src')).href, name: 'project' }] };
+    });
+    await c.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${home.daemonInfo()!.port}/mcp`)));
+    v2clients.push(c);
+    const r = await c.callTool({ name: 'call_tool', arguments: { server: 'wsenv', tool: 'env', arguments: { names: ['TOKEN'] } } }, { timeout: 30_000 });
+    expect(asked).toBe(1);
+    expect(JSON.parse(text(r)).values.TOKEN).toBe('from-the-roots-workspace');
   });
 });
 
