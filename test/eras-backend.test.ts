@@ -9,8 +9,10 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { Client as V2Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport as V2Stdio } from '@modelcontextprotocol/client/stdio';
 import { ElicitRequestSchema, ResourceUpdatedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
-import { Home, ROOT, alive, text, waitFor } from './helpers/harness.js';
+import { CLI, Home, ROOT, alive, text, waitFor } from './helpers/harness.js';
 import { freePort } from './helpers/raw-http.js';
 
 const MODERN = path.join(ROOT, 'test/fixtures/modern-server.mjs');
@@ -179,6 +181,37 @@ describe.each(['stdio', 'http'] as const)('a modern-only backend over %s, shared
     expect(refused.isError).toBe(true);
     expect(text(refused)).toMatch(/elicitation\/create.*capabilit/);
     expect(received(log).find((m) => m.client === 'mute').capabilities).toEqual({});
+  });
+
+  it('a 2026-07-28 client shares it at the same time: its input_required passes through, and it answers for itself', async () => {
+    // Over the shim for the stdio backend, over /mcp for the HTTP one: both front doors.
+    const modern = new V2Client({ name: 'modern-client', version: '2' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    modern.setRequestHandler('elicitation/create', async () => ({ action: 'accept', content: { value: 'from-modern' } }));
+    await modern.connect(
+      transport === 'stdio'
+        ? new V2Stdio({ command: process.execPath, args: [CLI, 'shim'], env: home.env(), cwd: home.dir, stderr: 'pipe' })
+        : new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${home.daemonInfo()!.port}/mcp`)),
+    );
+    try {
+      const viaMeta = (tool: string, args: Record<string, unknown>) =>
+        modern.callTool({ name: 'call_tool', arguments: { server: 'modern', tool, arguments: args } }, { timeout: 60_000 });
+      expect(text(await viaMeta('echo', { message: 'm' }))).toBe('Echo: m');
+      // Two of its own asks at once (each question travels on its own call) and a 2025 client's.
+      const [m1, m2, a] = await Promise.all([
+        viaMeta('ask', { question: 'modern?' }),
+        viaMeta('ask', { question: 'modern 2?' }),
+        alice.callTool({ name: 'modern__ask', arguments: { question: 'alice again?' } }),
+      ]);
+      expect(text(m1)).toBe('modern-client answered from-modern (state asked:modern?)');
+      expect(text(m2)).toBe('modern-client answered from-modern (state asked:modern 2?)');
+      expect(text(a)).toBe('alice answered from-alice (state asked:alice again?)');
+      // The modern client's own retry reached the backend with its answer and its own envelope.
+      const retry = received(log).find((r) => r.method === 'tools/call' && r.client === 'modern-client' && r.inputResponses);
+      expect(retry).toMatchObject({ version: '2026-07-28', requestState: 'asked:modern?', inputResponses: { value: { action: 'accept', content: { value: 'from-modern' } } } });
+      expect((await home.status()).instances.filter((i) => i.server === 'modern')).toHaveLength(1);
+    } finally {
+      await modern.close();
+    }
   });
 
   it('a session that asked for logs has its level on its own calls only', async () => {

@@ -42,7 +42,7 @@ describe('lifecycle on the shim and on /mcp', () => {
       expect(web.status).toBe('error' in (shim as object) ? 400 : 200);
     }
     expect(await viaShim(s, 'x', 'tools/list')).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/send initialize first/) } });
-    expect(await viaShim(s, 'y', 'server/discover', {})).toMatchObject({ error: { code: -32601 } });
+    expect(await viaShim(s, 'y', 'server/discover', {})).toMatchObject({ result: { supportedVersions: ['2026-07-28'], resultType: 'complete' } });
     expect((await home.status()).instances).toEqual([]);
   });
 

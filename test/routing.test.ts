@@ -303,7 +303,7 @@ describe('malformed, batched and oversized client frames', () => {
   });
 });
 
-// server/discover is refused at once; initialize echoes a supported version, else offers the latest.
+// server/discover is answered at once from config; initialize echoes a supported version, else offers the latest.
 describe('server/discover and protocol version negotiation', () => {
   let home: Home;
 
@@ -315,7 +315,7 @@ describe('server/discover and protocol version negotiation', () => {
     await home.dispose();
   });
 
-  it('server/discover gets -32601 at once and spawns nothing', async () => {
+  it('server/discover is answered at once from config and spawns nothing', async () => {
     const s = home.rawShim();
     s.send({ id: 'warm', method: 'ping' });
     await s.next((m) => m.id === 'warm');
@@ -323,7 +323,7 @@ describe('server/discover and protocol version negotiation', () => {
     s.send({ id: 1, method: 'server/discover', params: {} });
     const r = await s.next((m) => m.id === 1);
     expect(Date.now() - t0).toBeLessThan(1000);
-    expect(r.error.code).toBe(-32601);
+    expect(r.result).toMatchObject({ supportedVersions: ['2026-07-28'], capabilities: { tools: { listChanged: true } } });
     expect((await home.status()).instances).toEqual([]);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ToolIndex, type ToolEntry } from '../src/surface/search.js';
-import { oneLine, tokenize } from '../src/surface/text.js';
+import { oneLine, stem, tokenize } from '../src/surface/text.js';
+import { expansions } from '../src/surface/vocabulary.js';
 import { serverSummary } from '../src/surface/summary.js';
 import { signature } from '../src/surface/signature.js';
 import fs from 'node:fs';
@@ -119,6 +120,24 @@ describe('tokenize', () => {
   });
 });
 
+describe('stem and vocabulary', () => {
+  it('irregular plurals meet their singular', () => {
+    for (const [plural, singular] of [['indices', 'index'], ['children', 'child'], ['people', 'person'], ['matrices', 'matrix']]) {
+      expect(stem(plural!)).toBe(stem(singular!));
+    }
+  });
+
+  it('knows a word in a form it does not list (errors, folders, labelled), as the listed form', () => {
+    const words = (w: string) => expansions(w).map((e) => e.words.join(' '));
+    expect(words('errors')).toEqual(words('error'));
+    expect(words('errors')).toContain('issue');
+    expect(words('folders')).toContain('directory');
+    expect(words('labelled').length).toBeGreaterThan(0);
+    // A form the vocabulary lists keeps its own entries (`links` are URLs; `link` also relates things).
+    expect(words('links')).not.toEqual(words('link'));
+  });
+});
+
 describe('oneLine', () => {
   it('keeps the first sentence of the first non-empty line', () => {
     expect(oneLine('Read the entire knowledge graph')).toBe('Read the entire knowledge graph');
@@ -127,6 +146,10 @@ describe('oneLine', () => {
     expect(oneLine('Fetch things, e.g. pages. Then more.')).toBe('Fetch things, e.g. pages.');
     expect(oneLine(undefined)).toBe('');
     expect(oneLine('   ')).toBe('');
+    // A label or heading line says nothing itself; a list marker is not part of the sentence.
+    expect(oneLine('\n    🎯 Purpose:\n      1. Retrieves a list of objects. More.')).toBe('Retrieves a list of objects.');
+    expect(oneLine('## Usage\n- Lists the tags.')).toBe('Lists the tags.');
+    expect(oneLine('Returns:')).toBe('Returns:');
   });
 
   it('truncates to max characters', () => {
@@ -275,6 +298,12 @@ describe('search over the eval corpus', () => {
   it('treats paths, URLs and quoted text as things to act on, not as what to do', () => {
     expect(all.search('rename utils.js to helpers.js', { limit: 3 }).map(key)).toContain('filesystem/move_file');
     expect(all.search('commit with message "list the pods and crawl the site"', { limit: 1 }).map(key)).toEqual(['git/git_commit']);
+  });
+
+  it('a phrase counts only for a tool holding all its words (recall → "search knowledge graph", not MongoDB\'s search-knowledge)', () => {
+    const hits = all.search('recall what we know', { limit: 5 }).map(key);
+    expect(hits[0]).toBe('memory/search_nodes');
+    expect(hits.every((h) => h.startsWith('memory/'))).toBe(true);
   });
 
   it('each hit carries its required parameters and their types', () => {

@@ -1,24 +1,27 @@
 // Refreshes scripts/eval/corpus.json: installs each eval server's npm package into .cache/eval-servers (never a project
 // dependency), starts it over stdio with dummy credentials, lists its tools, and writes every manifest to the corpus.
-// Usage: node scripts/eval/capture.mjs [--no-install] [--only name,name]
+// --extra: the servers of the second corpus (EXTRA_SERVERS → corpus-extra.json) instead.
+// Usage: node scripts/eval/capture.mjs [--extra] [--no-install] [--only name,name]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnLine } from '../bench/jsonl.mjs';
-import { EVAL_SERVERS } from './servers.mjs';
+import { EVAL_SERVERS, EXTRA_SERVERS } from './servers.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const CACHE = path.join(ROOT, '.cache/eval-servers');
-const OUT = path.join(ROOT, 'scripts/eval/corpus.json');
+const EXTRA = process.argv.includes('--extra');
+const SERVERS = EXTRA ? EXTRA_SERVERS : EVAL_SERVERS;
+const CACHE = path.join(ROOT, EXTRA ? '.cache/eval-servers-extra' : '.cache/eval-servers');
+const OUT = path.join(ROOT, EXTRA ? 'scripts/eval/corpus-extra.json' : 'scripts/eval/corpus.json');
 const log = (s) => process.stderr.write(s + '\n');
 
 function install() {
   fs.mkdirSync(CACHE, { recursive: true });
   const manifest = path.join(CACHE, 'package.json');
   if (!fs.existsSync(manifest)) fs.writeFileSync(manifest, '{"name":"mcplex-eval-servers","private":true}\n');
-  const specs = EVAL_SERVERS.map((s) => `${s.pkg}@${s.version}`);
+  const specs = SERVERS.map((s) => `${s.pkg}@${s.version}`);
   log(`installing ${specs.length} packages into ${path.relative(ROOT, CACHE)} (scripts off: no browser or binary downloads)…`);
   execFileSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', ...specs], {
     cwd: CACHE,
@@ -88,7 +91,7 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mcplex-eval-capture-'));
   let failed = 0;
   try {
-    for (const server of EVAL_SERVERS) {
+    for (const server of SERVERS) {
       if (only && !only.includes(server.name)) continue;
       try {
         const m = await capture(server, tmp);
@@ -102,7 +105,7 @@ async function main() {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const servers = EVAL_SERVERS.map((s) => byName.get(s.name)).filter(Boolean);
+  const servers = SERVERS.map((s) => byName.get(s.name)).filter(Boolean);
   const tools = servers.reduce((n, s) => n + s.tools.length, 0);
   fs.writeFileSync(OUT, formatCorpus(new Date().toISOString().slice(0, 10), servers));
   log(`wrote ${path.relative(ROOT, OUT)}: ${servers.length} servers, ${tools} tools${failed ? `; ${failed} failed (kept their previous manifest if any)` : ''}`);

@@ -1,5 +1,7 @@
 // `npm run eval`: search quality as a number. Ranks every labelled query against the corpus of real servers' manifests with
-// mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses.
+// mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses. Beside queries.json (whose
+// odd half is held out) it ranks two holdouts it never lists misses of: holdout.json (more queries over the same corpus)
+// and queries-extra.json (queries over corpus-extra.json: servers the search was never tuned on, ranked among both).
 // Usage: node scripts/eval/run.mjs [--json] [--misses N] [--tune]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,10 +17,20 @@ export function loadEval() {
   const corpus = JSON.parse(fs.readFileSync(path.join(DIR, 'corpus.json'), 'utf8'));
   const queries = JSON.parse(fs.readFileSync(path.join(DIR, 'queries.json'), 'utf8'));
   const ids = new Set(corpus.servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)));
-  for (const q of queries) {
-    for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`queries.json: "${q.q}" names ${id}, which the corpus lacks`);
+  const holdoutFile = path.join(DIR, 'holdout.json');
+  const holdout = fs.existsSync(holdoutFile) ? JSON.parse(fs.readFileSync(holdoutFile, 'utf8')) : [];
+  for (const q of [...queries, ...holdout]) {
+    for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`"${q.q}" names ${id}, which the corpus lacks`);
   }
-  return { corpus, queries };
+  // Servers the search was never tuned on, with queries over them (ranked against both corpora together).
+  const extraFile = path.join(DIR, 'corpus-extra.json');
+  const extra = fs.existsSync(extraFile) ? JSON.parse(fs.readFileSync(extraFile, 'utf8')) : { servers: [] };
+  const extraQueries = extra.servers.length ? JSON.parse(fs.readFileSync(path.join(DIR, 'queries-extra.json'), 'utf8')) : [];
+  for (const s of extra.servers) for (const t of s.tools) ids.add(`${s.name}/${t.name}`);
+  for (const q of extraQueries) {
+    for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`queries-extra.json: "${q.q}" names ${id}, which neither corpus has`);
+  }
+  return { corpus, queries, holdout, extra, extraQueries };
 }
 
 /**
@@ -70,9 +82,10 @@ function figures(ranks) {
 export async function runEval({ ablation = false } = {}) {
   const { ToolIndex, DEFAULT_TUNING } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
   const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
-  const { corpus, queries } = loadEval();
+  const { corpus, queries, holdout, extra, extraQueries } = loadEval();
   const entries = await corpusEntries(corpus);
   const index = new ToolIndex(entries);
+  const both = new ToolIndex([...entries, ...(await corpusEntries(extra))]);
   const started = performance.now();
   const outcomes = queries.map((q, i) => {
     const hits = index.search(q.q, { limit: DEPTH });
@@ -102,11 +115,19 @@ export async function runEval({ ablation = false } = {}) {
     // Tuning looks only at the misses of the even-numbered queries; the odd-numbered half shows whether it generalises.
     tuningHalf: of(outcomes.filter((o) => !o.heldOut)),
     heldOutHalf: of(outcomes.filter((o) => o.heldOut)),
+    // A second holdout (holdout.json), written after the first tuning and never looked at query by query.
+    ...(holdout.length ? { holdout: figures(holdout.map((q) => rank(index, q))) } : {}),
+    // Servers the search was never tuned on: only the misses of the even half were looked at, the odd half not at all.
+    ...(extraQueries.length ? newServerFigures(extraQueries.map((q) => rank(both, q))) : {}),
     byKind,
     ...(ablation ? { without } : {}),
     msPerQuery: round(msPerQuery, 2),
     outcomes,
   };
+}
+
+function newServerFigures(ranks) {
+  return { newServers: figures(ranks), newServersTuning: figures(ranks.filter((_, i) => i % 2 === 0)), newServersHeldOut: figures(ranks.filter((_, i) => i % 2 === 1)) };
 }
 
 function round(x, d = 3) {
@@ -138,6 +159,10 @@ async function main() {
     line('sharing no word w/ tool', r.noSharedWord),
     line('tuning half (even)', r.tuningHalf),
     line('held-out half (odd)', r.heldOutHalf),
+    ...(r.holdout ? [line('holdout.json (second holdout)', r.holdout)] : []),
+    ...(r.newServers
+      ? [line('new servers (queries-extra.json)', r.newServers), line('  their tuning half (even)', r.newServersTuning), line('  their held-out half (odd)', r.newServersHeldOut)]
+      : []),
     ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
     ...(r.without ? ['', 'without one feature (all queries):', ...Object.entries(r.without).map(([k, f]) => line(`− ${k}`.slice(0, 40), f))] : []),
     '',

@@ -16,7 +16,6 @@ export const EVAL_SERVERS = [
   { name: 'sequential-thinking', pkg: '@modelcontextprotocol/server-sequential-thinking', version: '2026.8.31' },
   { name: 'playwright', pkg: '@playwright/mcp', version: '0.0.83' },
   { name: 'notion', pkg: '@notionhq/notion-mcp-server', version: '2.5.2', env: { NOTION_TOKEN: 'dummy' } },
-  { name: 'context7', pkg: '@upstash/context7-mcp', version: '4.1.1' },
   { name: 'firecrawl', pkg: 'firecrawl-mcp', version: '3.22.2', env: { FIRECRAWL_API_KEY: 'fc-dummy' } },
   { name: 'tavily', pkg: 'tavily-mcp', version: '0.2.22', env: { TAVILY_API_KEY: 'tvly-dummy' } },
   { name: 'kubernetes', pkg: 'mcp-server-kubernetes', version: '4.1.7' },
@@ -27,4 +26,21 @@ export const EVAL_SERVERS = [
   { name: 'circleci', pkg: '@circleci/mcp-server-circleci', version: '0.20.0', env: { CIRCLECI_TOKEN: 'dummy' } },
   { name: 'figma', pkg: 'figma-developer-mcp', version: '0.13.2', args: ['--figma-api-key=dummy', '--stdio'] },
   { name: 'exa', pkg: 'exa-mcp-server', version: '3.4.1', env: { EXA_API_KEY: 'dummy' } },
+];
+
+/**
+ * Servers of a second corpus (corpus-extra.json) that the search was never tuned on: queries-extra.json is ranked
+ * against both corpora together, to show whether the search works for servers its vocabulary was not written for.
+ */
+export const EXTRA_SERVERS = [
+  { name: 'jira', pkg: '@aashari/mcp-server-atlassian-jira', version: '3.3.0', env: { ATLASSIAN_SITE_NAME: 'example', ATLASSIAN_USER_EMAIL: 'a@example.com', ATLASSIAN_API_TOKEN: 'dummy' } },
+  { name: 'airtable', pkg: 'airtable-mcp-server', version: '1.14.0', env: { AIRTABLE_API_KEY: 'dummy' } },
+  { name: 'todoist', pkg: 'todoist-mcp', version: '1.3.4', env: { API_KEY: 'dummy', TODOIST_API_TOKEN: 'dummy' } },
+  { name: 'hubspot', pkg: '@hubspot/mcp-server', version: '0.4.0', env: { PRIVATE_APP_ACCESS_TOKEN: 'dummy' } },
+  { name: 'browser', pkg: '@executeautomation/playwright-mcp-server', version: '1.0.12' },
+  { name: 'mapbox', pkg: '@mapbox/mcp-server', version: '0.14.0', env: { MAPBOX_ACCESS_TOKEN: 'pk.dummy' } },
+  { name: 'elasticsearch', pkg: '@elastic/mcp-server-elasticsearch', version: '0.3.1', env: { ES_URL: 'http://127.0.0.1:1', ES_API_KEY: 'dummy' } },
+  { name: 'fetch', pkg: '@kazuph/mcp-fetch', version: '1.6.3' },
+  { name: 'obsidian', pkg: 'mcp-obsidian', version: '1.0.0', args: ['{{tmp}}'] },
+  { name: 'docker', pkg: 'mcp-server-docker', version: '1.0.0' },
 ];

@@ -6,6 +6,8 @@ import { encodeMessage, errorResponse, idKey, isRequest, parseMessage, RpcCode, 
 import type { MessageTransport } from '../protocol/transport.js';
 import type { SessionState } from '../session/session.js';
 import { SUPPORTED_VERSIONS } from '../session/negotiate.js';
+import { MODERN_VERSIONS } from '../session/modern.js';
+import { ModernHttp } from './modern-http.js';
 import { readBody } from './body.js';
 import { LegacySseTransport } from './legacy-sse.js';
 import { SessionFiles } from './session-files.js';
@@ -79,9 +81,15 @@ export class HttpSessions {
   private readonly ended = new Set<string>();
   private readonly files: SessionFiles;
   private readonly sweeper: NodeJS.Timeout;
+  /** The stateless 2026-07-28 leg, chosen per request. */
+  private readonly modern: ModernHttp;
 
   constructor(private readonly deps: HttpSessionsDeps) {
     this.files = new SessionFiles(deps.stateDir);
+    this.modern = new ModernHttp({
+      open: (transport, key) => deps.open(transport, { ...(key.workspace ? { workspace: key.workspace } : {}), ...(key.surface ? { surface: key.surface } : {}), origin: 'http 2026-07-28' }),
+      idleMs: () => this.idleMs(),
+    });
     this.sweeper = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.idleMs()));
     this.sweeper.unref();
   }
@@ -160,8 +168,9 @@ export class HttpSessions {
   async handleStreamable(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const sid = req.headers['mcp-session-id'] as string | undefined;
     const version = req.headers['mcp-protocol-version'];
-    if (typeof version === 'string' && !(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
-      return badRequest(res, 400, `Bad Request: unsupported MCP-Protocol-Version ${version} (supported: ${SUPPORTED_VERSIONS.join(', ')})`);
+    const known = [...MODERN_VERSIONS, ...SUPPORTED_VERSIONS] as readonly string[];
+    if (typeof version === 'string' && !known.includes(version) && req.method !== 'POST') {
+      return badRequest(res, 400, `Bad Request: unsupported MCP-Protocol-Version ${version} (supported: ${known.join(', ')})`);
     }
     if (req.method === 'POST') return this.post(req, res, url, sid);
     if (req.method === 'GET') {
@@ -197,6 +206,11 @@ export class HttpSessions {
     const parsed = parseMessage(text);
     if ('error' in parsed) return json(res, 400, errorResponse(parsed.id, parsed.error.code, parsed.error.message, parsed.error.data));
     const message = parsed.message;
+    if (!sid && (await this.modern.route(message, req, res, sessionOptions(req, url, 'http'))) === 'modern') return;
+    const version = req.headers['mcp-protocol-version'];
+    if (typeof version === 'string' && !(SUPPORTED_VERSIONS as readonly string[]).includes(version) && !(MODERN_VERSIONS as readonly string[]).includes(version)) {
+      return badRequest(res, 400, `Bad Request: unsupported MCP-Protocol-Version ${version} (supported: ${[...MODERN_VERSIONS, ...SUPPORTED_VERSIONS].join(', ')})`);
+    }
     let entry: Entry | undefined;
     if (isInitialize(message) && !(sid && this.entries.has(sid))) entry = this.open(crypto.randomUUID(), sessionOptions(req, url, 'http'));
     else if (sid) entry = await this.find(sid, req, url);
@@ -258,6 +272,7 @@ export class HttpSessions {
   /** Closes every HTTP session (shutdown); their state stays on disk for the next daemon. */
   async close(): Promise<void> {
     clearInterval(this.sweeper);
+    await this.modern.close();
     await Promise.all([...this.entries.keys()].map((id) => this.drop(id, 'daemon stopping')));
   }
 }

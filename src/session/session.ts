@@ -28,6 +28,9 @@ import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { ClientRequests } from './client-requests.js';
 import { lifecycleError } from './lifecycle.js';
 import { TASK_METHODS, taskRequest } from './tasks.js';
+import { envelopeOf, META, MODERN_VERSIONS, modernCapabilities, modernResult, type CacheHint, type Envelope } from './modern.js';
+import { inputRequiredResult, ParkedCalls, STATE_PREFIX, Work, type Target } from './input-required.js';
+import { isListenNotification, Listens, requestedFilter } from './listens.js';
 import { asListed } from '../pool/forward.js';
 import { findWorkspace } from '../env/workspace.js';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +85,18 @@ const TRUST_SCHEMA = {
   required: ['trust'],
 };
 
+/** A request in flight: how to cancel it and, for a modern call, its work and the log level it asked for. */
+interface InFlight {
+  controller: AbortController;
+  id: JsonRpcId;
+  method: string;
+  work?: Work;
+  logLevel?: LogLevel;
+}
+
+/** Requests on which a modern client may be asked for input (the MRTR methods of 2026-07-28). */
+const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
+
 /** A connected client. */
 export class Session {
   readonly catalog: Catalog;
@@ -98,7 +113,13 @@ export class Session {
   private profile?: ClientProfile;
   private readonly subscriptions = new Set<string>();
   private readonly direct: DirectSurface;
-  private readonly inflight = new Map<string, { controller: AbortController; id: JsonRpcId }>();
+  private readonly inflight = new Map<string, InFlight>();
+  /** Which era the client speaks: set by its first `initialize` (2025) or enveloped request (2026-07-28). */
+  private era?: 'legacy' | 'modern';
+  /** Modern calls waiting for their client to answer what a 2025-era backend asked. */
+  private readonly parked = new ParkedCalls();
+  /** Modern `subscriptions/listen` streams. */
+  private readonly listens = new Listens();
   /** The roots request that decides the workspace, asked once on the first request that needs servers. */
   private rootsAsked?: Promise<void>;
   private readonly toClient: ClientRequests;
@@ -118,11 +139,12 @@ export class Session {
       systemEnv: init.systemEnv,
       clientCapabilities: () => this.clientCaps,
       clientName: () => this.clientInfo?.name ?? null,
+      // A modern client answers a modern backend's input_required itself (no `ask`); a 2025 client is asked by mcplex.
       caller: () => ({
         capabilities: this.clientCaps,
         clientInfo: this.clientInfo,
         logLevel: this.askedLevel,
-        ask: (method, params) => this.requestClient(method, params as Params | undefined),
+        ...(this.era === 'modern' ? {} : { ask: (method: string, params: unknown) => this.requestClient(method, params as Params | undefined) }),
       }),
       confirmTrust: (message) => this.confirmTrust(message),
     });
@@ -189,9 +211,26 @@ export class Session {
     }
   }
 
-  /** Sends a notification to the client. */
+  /**
+   * Sends a notification to the client. A modern client gets change notifications only on the listen streams that
+   * asked for them, and log messages only on a call that asked for them.
+   */
   notify(method: string, params?: Params, related?: JsonRpcId): void {
+    if (this.era === 'modern' && isListenNotification(method)) {
+      for (const l of this.listens.matching(method, params)) this.send({ jsonrpc: '2.0', method, params: l.params }, l.id);
+      return;
+    }
+    if (this.era === 'modern' && method === 'notifications/message') related ??= this.loggingCall()?.id;
     this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }, related);
+  }
+
+  /** The modern call in flight that asked for log messages at the most verbose level, if any. */
+  private loggingCall(): InFlight | undefined {
+    let best: InFlight | undefined;
+    for (const f of this.inflight.values()) {
+      if (f.logLevel && (!best || LOG_LEVELS.indexOf(f.logLevel) < LOG_LEVELS.indexOf(best.logLevel!))) best = f;
+    }
+    return best;
   }
 
   /** True if this session's resolution of some server maps to the instance key. */
@@ -199,15 +238,21 @@ export class Session {
     return this.catalog.servers().some((s) => s.resolved.key === instanceKey);
   }
 
-  /** Whether a backend log message at `level` passes this session's logging/setLevel. */
+  /** Whether a backend log message at `level` passes this session's level (a modern client's: that of a call asking). */
   wantsLog(level: unknown): boolean {
+    const floor = this.era === 'modern' ? this.loggingCall()?.logLevel : this.logLevel;
+    if (!floor) return false;
     const i = LOG_LEVELS.indexOf(level as LogLevel);
-    return i === -1 || i >= LOG_LEVELS.indexOf(this.logLevel);
+    return i === -1 || i >= LOG_LEVELS.indexOf(floor);
   }
 
-  /** Sends a request to the client (a backend's sampling/elicitation/roots request) and awaits its answer. */
+  /**
+   * Asks the client something a backend (or mcplex) needs: a 2025 client gets a real request; a modern client gets
+   * the question as `input_required` on its own call, answered when it retries.
+   */
   requestClient(method: string, params: Params | undefined, relatedTo?: JsonRpcId, timeoutMs = CLIENT_REQUEST_TIMEOUT_MS): Promise<unknown> {
     if (this.closed) return Promise.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
+    if (this.era === 'modern') return this.askThroughCall(method, params);
     // On HTTP, a request sent while a call is in flight travels on that call's stream.
     return this.toClient.request(method, params, relatedTo ?? [...this.inflight.values()].pop()?.id, timeoutMs);
   }
@@ -279,32 +324,166 @@ export class Session {
   }
 
   private async handleRequest(req: JsonRpcRequest): Promise<void> {
+    let envelope: Envelope | undefined;
+    try {
+      envelope = envelopeOf(req.params);
+    } catch (err) {
+      this.send({ jsonrpc: '2.0', id: req.id, error: toRpcError(err) });
+      return;
+    }
+    if (envelope) return this.handleModern(req, envelope);
     const key = idKey(req.id);
     if (this.inflight.has(key)) {
       const why = `Invalid Request: id ${String(req.id)} belongs to a request of this session that is still in flight; use a new id for each request`;
       this.send(errorResponse(req.id, RpcCode.InvalidRequest, why));
       return;
     }
+    if (req.method === 'server/discover') return this.send(resultResponse(req.id, this.discover()));
     const refused = lifecycleError(req.method, this.initialized);
     if (refused) {
       this.send(errorResponse(req.id, RpcCode.InvalidRequest, refused));
       return;
     }
     const controller = new AbortController();
-    this.inflight.set(key, { controller, id: req.id });
+    this.inflight.set(key, { controller, id: req.id, method: req.method });
     try {
       const result = await this.dispatch(req, controller.signal);
       if (!controller.signal.aborted) this.send(resultResponse(req.id, result));
     } catch (err) {
-      if (controller.signal.aborted || (err instanceof McplexError && err.code === 'CANCELLED')) return;
-      if (err instanceof MethodNotFound) {
-        this.send(errorResponse(req.id, RpcCode.MethodNotFound, `Method not found: ${req.method}`));
-        return;
-      }
-      this.send({ jsonrpc: '2.0', id: req.id, error: toRpcError(err) });
+      this.fail(req, err, controller.signal);
     } finally {
       this.inflight.delete(key);
     }
+  }
+
+  /** Answers a request that failed (nothing, if it was cancelled). */
+  private fail(req: JsonRpcRequest, err: unknown, signal: AbortSignal): void {
+    if (signal.aborted || (err instanceof McplexError && err.code === 'CANCELLED')) return;
+    if (err instanceof MethodNotFound) return this.send(errorResponse(req.id, RpcCode.MethodNotFound, `Method not found: ${req.method}`));
+    this.send({ jsonrpc: '2.0', id: req.id, error: toRpcError(err) });
+  }
+
+  /**
+   * A 2026-07-28 request: its envelope says who the client is and what it can do (there is no handshake), its result
+   * is dressed for the modern era, and a question a 2025-era backend asks on the way comes back as input_required,
+   * the call waiting until the client retries with the answer.
+   */
+  private async handleModern(req: JsonRpcRequest, env: Envelope): Promise<void> {
+    const key = idKey(req.id);
+    if (this.inflight.has(key)) {
+      this.send(errorResponse(req.id, RpcCode.InvalidRequest, `Invalid Request: id ${String(req.id)} belongs to a request of this session that is still in flight; use a new id for each request`));
+      return;
+    }
+    this.adopt(env);
+    if (req.method === 'subscriptions/listen') return this.listen(req);
+    const target: Target = { id: req.id, progressToken: (req.params?._meta as Params | undefined)?.progressToken };
+    const state = req.params?.requestState;
+    let work: Work | undefined;
+    if (typeof state === 'string' && state.startsWith(STATE_PREFIX)) {
+      work = this.parked.resume(state, req.params?.inputResponses);
+      if (!work) {
+        this.send(errorResponse(req.id, RpcCode.InvalidParams, 'Invalid params: this requestState is unknown or has expired; send the request again without inputResponses and requestState'));
+        return;
+      }
+      work.target = target;
+      this.inflight.set(key, { controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
+    } else {
+      work = new Work(target);
+      this.inflight.set(key, { controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
+      work.run((signal) => this.dispatch(req, signal));
+    }
+    try {
+      const next = await work.next();
+      if ('questions' in next) {
+        const asked = inputRequiredResult(next.questions, this.parked.park(work, next.questions));
+        return this.send(resultResponse(req.id, modernResult(req.method, asked, this.serverInfo(), this.cacheHint(req.method))));
+      }
+      const outcome = next.outcome;
+      if ('error' in outcome) return this.fail(req, outcome.error, work.controller.signal);
+      if (!work.controller.signal.aborted) this.send(resultResponse(req.id, modernResult(req.method, outcome.result, this.serverInfo(), this.cacheHint(req.method))));
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  /** Takes the client's identity and capabilities from a modern request: the latest request speaks for the session. */
+  private adopt(env: Envelope): void {
+    if (!this.initialized) this.era = 'modern';
+    this.clientCaps = env.capabilities;
+    this.protocolVersion = env.version;
+    if (env.clientInfo && (env.clientInfo.name !== this.clientInfo?.name || env.clientInfo.version !== this.clientInfo?.version)) {
+      this.clientInfo = env.clientInfo;
+      this.profile = undefined; // surface auto follows the client's name
+    }
+  }
+
+  /** mcplex as modern results name it. */
+  private serverInfo(): { name: string; version: string } {
+    return { name: 'mcplex', version: this.host.version };
+  }
+
+  /** How long a modern client may cache a result: lists change at any time (a listen says when), so not at all. */
+  private cacheHint(method: string): CacheHint {
+    // Only the meta surface's tool list is the same for every session.
+    const shared = method === 'tools/list' && this.surface === 'meta';
+    return { ttlMs: 0, cacheScope: shared ? 'public' : 'private' };
+  }
+
+  /** The server/discover answer, from config alone: nothing is started. */
+  private discover(): Record<string, unknown> {
+    const result = {
+      supportedVersions: [...MODERN_VERSIONS],
+      capabilities: modernCapabilities(SERVER_CAPABILITIES),
+      instructions: instructions(this.surface, serverNotes(this.catalog)),
+    };
+    return modernResult('server/discover', result, this.serverInfo(), { ttlMs: 60_000, cacheScope: 'private' });
+  }
+
+  /**
+   * subscriptions/listen: acknowledges what mcplex honours (resource URIs no server offers are left out), then keeps
+   * the stream open, each change notification tagged with its id, until the client cancels it.
+   */
+  private async listen(req: JsonRpcRequest): Promise<void> {
+    const key = idKey(req.id);
+    const controller = new AbortController();
+    this.inflight.set(key, { controller, id: req.id, method: req.method });
+    const filter = requestedFilter(req.params?.notifications);
+    if (filter.resourceSubscriptions) {
+      const accepted: string[] = [];
+      for (const uri of filter.resourceSubscriptions) {
+        await this.subscription('resources/subscribe', uri, controller.signal).then(
+          () => accepted.push(uri),
+          (err: Error) => this.log.info({ uri, err: err.message }, 'a listen asked for a resource no server offers'),
+        );
+      }
+      filter.resourceSubscriptions = accepted;
+    }
+    this.listens.add(req.id, filter);
+    this.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: { [META.subscriptionId]: req.id }, notifications: filter } }, req.id);
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        this.inflight.delete(key);
+        const ended = this.listens.remove(req.id);
+        const still = this.listens.uris();
+        for (const uri of ended?.resourceSubscriptions ?? []) {
+          if (!still.has(uri)) void this.subscription('resources/unsubscribe', uri, new AbortController().signal).catch(() => undefined);
+        }
+      },
+      { once: true },
+    );
+  }
+
+  /** A question for a modern client rides on its one call in flight that may carry input_required. */
+  private askThroughCall(method: string, params: Params | undefined): Promise<unknown> {
+    const calls = [...this.inflight.values()].filter((f) => f.work && MRTR_METHODS.has(f.method));
+    if (calls.length !== 1) {
+      const why = calls.length
+        ? `${calls.length} of its calls are in flight, so which one the question belongs to is unknown`
+        : 'it has no call in flight that can carry the question (tools/call, prompts/get or resources/read)';
+      return Promise.reject(new BackendRpcError({ code: RpcCode.InvalidRequest, message: `mcplex cannot ask this client ${method}: ${why}` }));
+    }
+    return calls[0]!.work!.ask(method, params);
   }
 
   private callContext(req: JsonRpcRequest, signal: AbortSignal): CallContext {
@@ -312,13 +491,23 @@ export class Session {
     const ctx: CallContext = { signal };
     if (meta) ctx.meta = meta;
     if (req.params?.task !== undefined) ctx.task = req.params.task as Params;
-    if (meta?.progressToken !== undefined) ctx.onProgress = (p) => this.notify('notifications/progress', p, req.id);
+    // A modern retry carries the answers to a backend's input_required: they go back to that backend with the call.
+    if (req.params?.inputResponses !== undefined) ctx.inputResponses = req.params.inputResponses;
+    if (typeof req.params?.requestState === 'string') ctx.requestState = req.params.requestState;
+    if (meta?.progressToken !== undefined) {
+      // Progress goes to the client request the work answers now (a parked call's retry takes it over).
+      const work = this.inflight.get(idKey(req.id))?.work;
+      ctx.onProgress = (p) => {
+        const to = work?.target ?? { id: req.id, progressToken: meta.progressToken };
+        if (to.progressToken !== undefined) this.notify('notifications/progress', { ...p, progressToken: to.progressToken }, to.id);
+      };
+    }
     return ctx;
   }
 
   private async dispatch(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
     const params = req.params ?? {};
-    if (req.method !== 'initialize' && req.method !== 'ping' && this.init.workspaceFromRoots && this.clientCaps.roots) {
+    if (this.asksRoots(req.method)) {
       this.rootsAsked ??= this.adoptRootsWorkspace(req.id);
       await this.rootsAsked;
     }
@@ -326,6 +515,8 @@ export class Session {
     switch (req.method) {
       case 'initialize':
         return this.initialize(params);
+      case 'server/discover':
+        return this.discover();
       case 'ping':
         return {};
       case 'tools/list':
@@ -352,7 +543,6 @@ export class Session {
       case 'logging/setLevel':
         return this.setLevel(params);
       default:
-        // server/discover included: the 2026-07-28 handshake is not served yet, on any transport.
         throw new MethodNotFound();
     }
   }
@@ -363,6 +553,7 @@ export class Session {
     this.protocolVersion = negotiateVersion(params.protocolVersion);
     this.profile = profileFor(this.clientInfo, this.host.config().gateway, this.init.surface);
     this.initialized = true;
+    this.era = 'legacy';
     this.log.info({ client: this.clientInfo, protocolVersion: this.protocolVersion, surface: this.surface, clientRule: this.profile.matched }, 'session initialized');
     this.onstatechange?.();
     return {
@@ -371,6 +562,16 @@ export class Session {
       serverInfo: { name: 'mcplex', version: this.host.version },
       instructions: instructions(this.surface, serverNotes(this.catalog)),
     };
+  }
+
+  /**
+   * Whether this request should first learn the workspace from the client's roots: an HTTP client that named none and
+   * can list roots, on a request that needs servers (a modern client can be asked only on an MRTR request).
+   */
+  private asksRoots(method: string): boolean {
+    if (!this.init.workspaceFromRoots || !this.clientCaps.roots) return false;
+    if (this.era === 'modern') return MRTR_METHODS.has(method);
+    return method !== 'initialize' && method !== 'ping' && method !== 'server/discover';
   }
 
   /** Asks the client for its roots (on the stream of the request that needs them); the first file:// root's workspace becomes this session's. */
@@ -447,8 +648,9 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of this.inflight.values()) c.controller.abort();
+    for (const c of [...this.inflight.values()]) c.controller.abort();
     this.inflight.clear();
+    this.parked.closeAll();
     this.toClient.failAll(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
     this.log.info('session closed');
     this.host.sessionClosed(this);

@@ -55,8 +55,11 @@ export class Bm25Collection<F extends string> {
     return n ? Math.log(1 + (this.size - n + 0.5) / (n + 0.5)) : 0;
   }
 
-  /** Adds the stem's score to `into[doc]` for every document holding it; `idfCap` bounds how telling the stem may be. */
-  addScores(term: string, into: Float64Array, idfCap = Infinity): void {
+  /**
+   * Adds the stem's score to `into[doc]` for every document holding it (and counts it in `held[doc]` if given);
+   * `idfCap` bounds how telling the stem may be.
+   */
+  addScores(term: string, into: Float64Array, idfCap = Infinity, held?: Uint8Array): void {
     const p = this.postings.get(term);
     if (!p) return;
     const idf = Math.min(this.idf(term), idfCap);
@@ -71,6 +74,7 @@ export class Bm25Collection<F extends string> {
         weighted += (weight * n) / (1 - b + (b * len[f]) / avg);
       }
       into[id] = into[id]! + (idf * weighted) / (this.k1 + weighted);
+      if (held) held[id] = held[id]! + 1;
     }
   }
 }

@@ -93,6 +93,9 @@ export interface CallContext {
   meta?: Params;
   /** The client's task request (2025-11-25 tasks), passed on to the backend. */
   task?: Params;
+  /** A 2026-07-28 retry's answers to the backend's input_required, and the backend's requestState, passed back to it. */
+  inputResponses?: unknown;
+  requestState?: string;
   onProgress?: (params: Params) => void;
 }
 
@@ -124,6 +127,8 @@ export async function forwardToolCall(catalog: Catalog, view: ServerView, tool: 
     const params: Params = { name: tool, arguments: (args as Params | undefined) ?? {} };
     if (ctx.meta) params._meta = ctx.meta;
     if (ctx.task) params.task = ctx.task;
+    if (ctx.inputResponses !== undefined) params.inputResponses = ctx.inputResponses;
+    if (ctx.requestState !== undefined) params.requestState = ctx.requestState;
     return (await catalog.forward(await catalog.admit(view), 'tools/call', params, { signal: ctx.signal, onProgress: ctx.onProgress })) as ToolResult;
   } catch (err) {
     if (reachesClient(err)) throw err;

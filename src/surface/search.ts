@@ -104,6 +104,14 @@ function compareEntries(a: { server: string; name: string }, b: { server: string
   return 0;
 }
 
+/** A description less its lead sentence (wherever that stands: after a label, an indent or a list marker). */
+function rest(description: string, lead: string): string {
+  const text = description.replace(/\s+/g, ' ');
+  const core = lead.endsWith('…') ? lead.slice(0, -1) : lead;
+  const at = core ? text.indexOf(core) : -1;
+  return at < 0 ? text : text.slice(0, at) + text.slice(at + core.length);
+}
+
 /** Stems of the meaningful words of a text (numbers say little about what a tool does). */
 function stems(words: string[]): string[] {
   return words.filter((w) => !STOP_WORDS.has(w) && !/^\d+$/.test(w)).map(stem);
@@ -118,6 +126,9 @@ export class ToolIndex {
   /** Every word the index holds, as written (for spelling correction). */
   private readonly words = new Set<string>();
   private readonly tuning: SearchTuning;
+  /** Scratch space for best(): one alternative's scores, and how many of its words each tool holds. */
+  private phrase?: Float64Array;
+  private held?: Uint8Array;
 
   constructor(entries: Iterable<ToolEntry>, tuning: Partial<SearchTuning> = {}) {
     this.tuning = { ...DEFAULT_TUNING, ...tuning };
@@ -137,7 +148,7 @@ export class ToolIndex {
         name: e.name,
         title: e.title ?? '',
         lead,
-        body: (e.description ?? '').slice(lead.length),
+        body: rest(e.description ?? '', lead),
         params: parameterNames(e.inputSchema).join(' '),
         server: `${e.server} ${e.serverSummary ?? ''}`,
       };
@@ -188,13 +199,25 @@ export class ToolIndex {
     return hits.slice(0, limit).map((h) => this.hit(h.doc, h.score));
   }
 
-  /** Per tool, the score of a concept's best-scoring alternative. */
+  /**
+   * Per tool, the score of a concept's best-scoring alternative. A phrase (`pull request`, `search memory`) counts
+   * only for a tool that holds all its words: a tool with one of them is not about the phrase.
+   */
   private best(concept: Concept): Float64Array {
-    const best = new Float64Array(this.docs.length);
+    const n = this.docs.length;
+    const best = new Float64Array(n);
+    const phrase = (this.phrase ??= new Float64Array(n));
+    const held = (this.held ??= new Uint8Array(n));
     for (const alt of concept.alternatives) {
-      const phrase = new Float64Array(this.docs.length);
-      for (const s of alt.stems) this.tools.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity);
-      for (let i = 0; i < phrase.length; i++) best[i] = Math.max(best[i]!, alt.weight * phrase[i]!);
+      phrase.fill(0);
+      const several = alt.stems.length > 1;
+      if (several) held.fill(0);
+      for (const s of alt.stems) this.tools.addScores(s, phrase, alt.capped ? concept.idfCap : Infinity, several ? held : undefined);
+      for (let i = 0; i < n; i++) {
+        const score = phrase[i]!;
+        if (score === 0 || (several && held[i]! < alt.stems.length)) continue;
+        if (alt.weight * score > best[i]!) best[i] = alt.weight * score;
+      }
     }
     return best;
   }

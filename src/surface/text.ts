@@ -39,10 +39,31 @@ export const STOP_WORDS = new Set([
   'called', 'named', 'whatever', 'exactly', 'also', 'really', 'actually', 'currently', 'again', 'thing', 'things', 'stuff', 'able',
 ]);
 
-/** Words Porter2 would conflate with others of a different meaning here (terminal → termin, like terminate). */
+/**
+ * Stems Porter2 gets wrong here: words it would conflate with others of a different meaning (terminal → termin,
+ * like terminate), and irregular plurals it would keep apart from their singular (indices, children, people).
+ */
 const KEPT = new Map([
   ['terminal', 'terminal'],
   ['terminals', 'terminal'],
+  ['indices', 'index'],
+  ['matrices', 'matrix'],
+  ['vertices', 'vertex'],
+  ['appendices', 'appendix'],
+  ['analyses', 'analysi'],
+  ['diagnoses', 'diagnosi'],
+  ['hypotheses', 'hypothesi'],
+  ['crises', 'crisi'],
+  ['theses', 'thesi'],
+  ['alias', 'alias'],
+  ['children', 'child'],
+  ['people', 'person'],
+  ['criteria', 'criterion'],
+  ['schemata', 'schema'],
+  ['leaves', 'leaf'],
+  ['shelves', 'shelf'],
+  ['halves', 'half'],
+  ['mice', 'mous'],
 ]);
 
 /** The index form of a word: lowercase Porter2 stem (`observations` → `observ`, `deployment` → `deploy`). */
@@ -64,19 +85,30 @@ const STEM_CACHE = 50_000;
 
 const ABBREVIATION = /\b(?:e\.g|i\.e|vs|cf)$/i;
 
+/** A list item's marker (`1. `, `- `), not part of what it says. */
+const LIST_MARKER = /^(?:\d{1,2}[.)]|[-*•])\s+/;
+
+/** A line that only labels what follows (`🎯 Purpose:`, `## Usage`, `---`), so it says nothing itself. */
+function isLabel(line: string): boolean {
+  const words = line.split(/\s+/).length;
+  return !/\p{L}/u.test(line) || line.startsWith('#') || (line.endsWith(':') && words <= 4) || (/^[^\p{L}\p{N}]/u.test(line) && words <= 2);
+}
+
 /**
  * Collapse a (possibly multi-line, markdown-ish) description to a single short line: the first
- * non-empty line, cut at the end of its first sentence, whitespace-collapsed, and truncated to
- * `max` characters (with a trailing `…` when cut).
+ * non-empty line that is not a mere label or heading (`🎯 Purpose:`), less a list marker, cut at the
+ * end of its first sentence, whitespace-collapsed, and truncated to `max` characters (with a
+ * trailing `…` when cut).
  */
 export function oneLine(description: string | undefined, max = 160): string {
   if (!description) return '';
-  const firstLine = description
+  const lines = description
     .split(/\r?\n/)
     .map((l) => l.trim())
-    .find((l) => l.length > 0);
+    .filter((l) => l.length > 0);
+  const firstLine = lines.find((l) => !isLabel(l)) ?? lines[0];
   if (!firstLine) return '';
-  let text = firstLine.replace(/\s+/g, ' ');
+  let text = firstLine.replace(/\s+/g, ' ').replace(LIST_MARKER, '');
 
   // Cut after the first sentence terminator that is followed by whitespace (and is not an abbreviation).
   const re = /[.!?](?=\s)/g;

@@ -2,6 +2,8 @@
 // Curated by hand for developer tooling (files, version control, code hosting, CI, containers, databases,
 // browsers, the web, chat, documents, knowledge and memory); measured by `npm run eval`.
 
+import { stem } from './text.js';
+
 /**
  * Abbreviations and shorthand that mean exactly their expansion (the expansion is searched at full weight).
  * Keys and values are plain words; a value may be a phrase.
@@ -169,6 +171,8 @@ artifact | output | download
 usage | cost | credits
 team | group
 secret | token | key | credential
+finish | end | complete
+collaborator | member | teammate
 `;
 
 /**
@@ -324,6 +328,104 @@ ci failure => build failure logs
 build status => pipeline status
 compress => gzip
 zip => gzip, compress
+keep in mind => memory, observation, remember
+jot down => observation, memory
+note down => observation, memory
+take note => observation, memory
+memories => memory, knowledge graph
+memory => knowledge graph
+knowledge base => knowledge graph, knowledge
+what we know => search memory, knowledge graph
+depends on => relation
+dependency between => relation
+overwrite => write file
+append => write, edit, add
+contents => read, file
+subfolder => directory
+subfolders => directory
+subdirectory => directory
+subdirectories => directory
+modified => metadata, info
+last modified => metadata, file info
+created => metadata, create
+permissions => metadata, info
+wildcard => pattern, search files
+image file => media file
+picture => image, media
+labelled => label, labels
+labeled => label, labels
+assignee => assign, assignees
+milestone => issue
+checks => status
+ci checks => status checks
+changed files => pull request files
+review comments => pull request comments
+behind main => update branch
+sync with => update branch, pull, rebase
+up to date => update, latest, pull
+conflicts => merge
+conflict => merge
+amend => commit
+staged => stage, add, status
+dm => message
+announce => post message
+discussion => history, messages
+conversation => history, messages, thread
+said => history, messages
+lately => recent, history
+eta => duration, distance, directions
+zip code => address, geocode
+postcode => address, geocode
+near me => nearby, places
+restaurants => places
+cafes => places
+news => web search, news
+grab => fetch, scrape, extract
+every page => crawl
+urls => map, links
+keep an eye on => monitor
+scroll => press key, mouse
+enter text => type
+fill in => fill, type
+hit => press, click
+average => aggregate
+avg => aggregate
+group by => aggregate
+upsert => update
+bulk insert => insert many
+retry => rerun
+re run => rerun
+rerun => rerun workflow
+trigger => run, pipeline
+deploy logs => logs
+events => describe, events
+reachable => port forward
+running => process, list processes
+running processes => list processes
+stack trace => issue, event, error
+crash => issue, error
+crashes => issue, error
+release notes => releases, changelog
+changelog => release, history, log
+doc => page, documentation
+wiki page => page
+subpage => page, child
+append to => patch block children, append
+unresolved => issues, status
+regression => issue, error
+alert => issue, monitor
+how many => count, statistics
+size of => size, storage, statistics
+disk space => size, storage
+free up => clean, delete
+leftover => untracked, clean
+artifacts => artifact, output
+crm => contacts, companies, deals
+compass direction => bearing
+heading => bearing
+best order => optimization, optimal route
+shortest route => optimization, directions
+union => merge, combine
 `;
 
 /** One way to read a query word: a phrase of terms, and how much a match of it counts against the word itself. */
@@ -353,23 +455,56 @@ function parseGroups(): Map<string, string[][]> {
 }
 
 let groups: Map<string, string[][]> | undefined;
+/** The same, keyed by the stems of each phrase: a word in a form the vocabulary lacks (`errors`, `labelled`). */
+let byStem: Map<string, string[][]> | undefined;
+
+/** A phrase's words as stems. */
+function stems(phrase: string): string {
+  return phrase.split(' ').map(stem).join(' ');
+}
+
+/** Phrases already looked up (a query reads every run of up to MAX_PHRASE words), bounded. */
+const looked = new Map<string, string[][] | undefined>();
+const LOOKED = 20_000;
+
+/** The vocabulary's related phrases for a query phrase: as written, else in another form of its words. */
+function related(phrase: string): string[][] | undefined {
+  if (looked.has(phrase)) return looked.get(phrase);
+  if (looked.size >= LOOKED) looked.clear();
+  const out = lookUp(phrase);
+  looked.set(phrase, out);
+  return out;
+}
+
+function lookUp(phrase: string): string[][] | undefined {
+  groups ??= parseGroups();
+  const exact = groups.get(phrase);
+  if (exact) return exact;
+  if (!byStem) {
+    byStem = new Map();
+    for (const [key, list] of groups) {
+      const k = stems(key);
+      const merged = byStem.get(k) ?? [];
+      for (const l of list) if (!merged.some((m) => m.join(' ') === l.join(' ')) && stems(l.join(' ')) !== k) merged.push(l);
+      byStem.set(k, merged);
+    }
+  }
+  return byStem.get(stems(phrase));
+}
 
 /** Longest phrase (in words) that the vocabulary knows. */
 export const MAX_PHRASE = 4;
 
 /** The expansions of a query word or phrase (`words` joined by spaces), not counting the word itself. */
 export function expansions(phrase: string): Expansion[] {
-  groups ??= parseGroups();
   const out: Expansion[] = [];
   const short = SHORTHAND[phrase];
   if (short) out.push({ words: short.split(' '), shorthand: true });
-  for (const words of groups.get(phrase) ?? []) out.push({ words, shorthand: false });
+  for (const words of related(phrase) ?? []) out.push({ words, shorthand: false });
   return out;
 }
 
-/** True if the vocabulary knows this word or phrase. */
+/** True if the vocabulary knows this word or phrase (in some form). */
 export function known(phrase: string): boolean {
-  groups ??= parseGroups();
-  return phrase in SHORTHAND || groups.has(phrase);
+  return phrase in SHORTHAND || related(phrase) !== undefined;
 }
-
