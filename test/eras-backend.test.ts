@@ -136,6 +136,10 @@ describe.each(['stdio', 'http'] as const)('a modern-only backend over %s, shared
       bob.callTool({ name: 'modern__echo', arguments: { message: 'b' } }),
     ]);
     expect([text(a), text(b)]).toEqual(['Echo: a', 'Echo: b']);
+    // 2025 clients see a 2025 result: nothing of the modern era's dressing.
+    expect(a).not.toHaveProperty('resultType');
+    expect(a).not.toHaveProperty('ttlMs');
+    expect((a as { _meta?: Record<string, unknown> })._meta?.['io.modelcontextprotocol/serverInfo']).toBeUndefined();
     expect((await home.status()).instances.filter((i) => i.server === 'modern')).toHaveLength(1);
     // The backend was found modern: it got server/discover and envelopes, never initialize.
     const got = received(log);

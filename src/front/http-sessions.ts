@@ -6,7 +6,7 @@ import { encodeMessage, errorResponse, idKey, isRequest, parseMessage, RpcCode, 
 import type { MessageTransport } from '../protocol/transport.js';
 import type { SessionState } from '../session/session.js';
 import { SUPPORTED_VERSIONS } from '../session/negotiate.js';
-import { MODERN_VERSIONS } from '../session/modern.js';
+import { MODERN_VERSIONS } from '../protocol/modern.js';
 import { ModernHttp } from './modern-http.js';
 import { readBody } from './body.js';
 import { LegacySseTransport } from './legacy-sse.js';
@@ -168,7 +168,7 @@ export class HttpSessions {
   async handleStreamable(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const sid = req.headers['mcp-session-id'] as string | undefined;
     const version = req.headers['mcp-protocol-version'];
-    const known = [...MODERN_VERSIONS, ...SUPPORTED_VERSIONS] as readonly string[];
+    const known: readonly string[] = [...MODERN_VERSIONS, ...SUPPORTED_VERSIONS];
     if (typeof version === 'string' && !known.includes(version) && req.method !== 'POST') {
       return badRequest(res, 400, `Bad Request: unsupported MCP-Protocol-Version ${version} (supported: ${known.join(', ')})`);
     }
@@ -208,7 +208,7 @@ export class HttpSessions {
     const message = parsed.message;
     if (!sid && (await this.modern.route(message, req, res, sessionOptions(req, url, 'http'))) === 'modern') return;
     const version = req.headers['mcp-protocol-version'];
-    if (typeof version === 'string' && !(SUPPORTED_VERSIONS as readonly string[]).includes(version) && !(MODERN_VERSIONS as readonly string[]).includes(version)) {
+    if (typeof version === 'string' && !(SUPPORTED_VERSIONS as readonly string[]).includes(version) && !MODERN_VERSIONS.includes(version)) {
       return badRequest(res, 400, `Bad Request: unsupported MCP-Protocol-Version ${version} (supported: ${[...MODERN_VERSIONS, ...SUPPORTED_VERSIONS].join(', ')})`);
     }
     let entry: Entry | undefined;

@@ -2,7 +2,7 @@
 // list change or resource update reaches exactly the streams that opted in, tagged with their subscription id.
 import type { JsonRpcId, Params } from '../protocol/jsonrpc.js';
 import { idKey } from '../protocol/jsonrpc.js';
-import { META } from './modern.js';
+import { META } from '../protocol/modern.js';
 
 /** The notification filter of one listen (2026-07-28 SubscriptionFilter). */
 export interface Filter {

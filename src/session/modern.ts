@@ -2,20 +2,8 @@
 // results dressed the way modern clients expect (`resultType`, cache hints, serverInfo). The core stays era-neutral.
 import { BackendRpcError } from '../protocol/errors.js';
 import { RpcCode, type Params } from '../protocol/jsonrpc.js';
+import { META, ModernCode, MODERN_VERSIONS } from '../protocol/modern.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-
-/** Modern protocol revisions mcplex serves, newest first. */
-export const MODERN_VERSIONS = ['2026-07-28'] as const;
-
-/** The reserved `_meta` keys of the modern era. */
-export const META = {
-  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
-} as const;
 
 /** What a modern request says about its client: everything a 2025 client said once in `initialize`. */
 export interface Envelope {
@@ -25,9 +13,6 @@ export interface Envelope {
   /** Present only when the client wants log messages for this request. */
   logLevel?: LogLevel;
 }
-
-/** JSON-RPC code for a protocol version the server does not serve (2026-07-28). */
-export const UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,9 +26,9 @@ export function envelopeOf(params: Params | undefined): Envelope | undefined {
   const meta = params?._meta;
   if (!isObject(meta) || !(META.protocolVersion in meta)) return undefined;
   const version = meta[META.protocolVersion];
-  if (typeof version !== 'string' || !(MODERN_VERSIONS as readonly string[]).includes(version)) {
+  if (typeof version !== 'string' || !MODERN_VERSIONS.includes(version)) {
     throw new BackendRpcError({
-      code: UNSUPPORTED_PROTOCOL_VERSION,
+      code: ModernCode.UnsupportedProtocolVersion,
       message: 'Unsupported protocol version',
       data: { supported: [...MODERN_VERSIONS], requested: version },
     });
@@ -87,6 +72,21 @@ export function modernResult(method: string, result: unknown, serverInfo: { name
   }
   r._meta = { ...(isObject(r._meta) ? r._meta : {}), [META.serverInfo]: serverInfo };
   return r;
+}
+
+/**
+ * A result as a 2025 client expects it: what a modern backend added for modern clients (`resultType`, cache hints,
+ * its serverInfo in `_meta`) taken off, so 2025 clients see no change whatever era their servers speak.
+ */
+export function legacyResult(result: unknown): unknown {
+  if (!isObject(result) || !('resultType' in result || 'ttlMs' in result || 'cacheScope' in result || isObject(result._meta))) return result;
+  const { resultType: _type, ttlMs: _ttl, cacheScope: _scope, ...rest } = result;
+  if (isObject(rest._meta) && META.serverInfo in rest._meta) {
+    const { [META.serverInfo]: _info, ...meta } = rest._meta;
+    if (Object.keys(meta).length) rest._meta = meta;
+    else delete rest._meta;
+  }
+  return rest;
 }
 
 /** Capabilities advertised in `server/discover`: the 2025 set without what the modern core moved out (tasks). */

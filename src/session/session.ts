@@ -28,7 +28,8 @@ import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { ClientRequests } from './client-requests.js';
 import { lifecycleError } from './lifecycle.js';
 import { TASK_METHODS, taskRequest } from './tasks.js';
-import { envelopeOf, META, MODERN_VERSIONS, modernCapabilities, modernResult, type CacheHint, type Envelope } from './modern.js';
+import { envelopeOf, legacyResult, modernCapabilities, modernResult, type CacheHint, type Envelope } from './modern.js';
+import { META, MODERN_VERSIONS } from '../protocol/modern.js';
 import { inputRequiredResult, ParkedCalls, STATE_PREFIX, Work, type Target } from './input-required.js';
 import { isListenNotification, Listens, requestedFilter } from './listens.js';
 import { asListed } from '../pool/forward.js';
@@ -143,7 +144,7 @@ export class Session {
       caller: () => ({
         capabilities: this.clientCaps,
         clientInfo: this.clientInfo,
-        logLevel: this.askedLevel,
+        logLevel: this.era === 'modern' ? this.loggingCall()?.logLevel : this.askedLevel,
         ...(this.era === 'modern' ? {} : { ask: (method: string, params: unknown) => this.requestClient(method, params as Params | undefined) }),
       }),
       confirmTrust: (message) => this.confirmTrust(message),
@@ -348,7 +349,7 @@ export class Session {
     this.inflight.set(key, { controller, id: req.id, method: req.method });
     try {
       const result = await this.dispatch(req, controller.signal);
-      if (!controller.signal.aborted) this.send(resultResponse(req.id, result));
+      if (!controller.signal.aborted) this.send(resultResponse(req.id, legacyResult(result)));
     } catch (err) {
       this.fail(req, err, controller.signal);
     } finally {
