@@ -101,25 +101,32 @@ describe('mcplex.sock', () => {
     expect(JSON.parse(fs.readFileSync(path.join(mcplexHome, 'daemon.json'), 'utf8')).socket).toBe(path.join(mcplexHome, 'mcplex.sock'));
   });
 
-  it('a client that stops reading has its session closed; the daemon does not hold its backlog', { timeout: 120_000 }, async () => {
+  it('a client that stops reading gets errors instead of answers; the daemon does not hold its backlog', { timeout: 120_000 }, async () => {
     const home = newHome(faulty('big', ['--huge-line', '6']));
     const c = await home.client();
     await c.listTools();
     const info = home.daemonInfo() as any;
     const hello = { mcplex: 'hello' as const, version: 'test', pid: process.pid, cwd: home.dir, env: {} };
-    const channel = await openDaemonChannel(info, hello, { message: () => undefined, close: () => undefined });
+    const got: any[] = [];
+    const channel = await openDaemonChannel(info, hello, { message: (t) => void got.push(JSON.parse(t)), close: () => undefined });
     cleanups.push(() => channel.socket.destroy());
-    channel.socket.pause(); // never read again
+    channel.socket.pause(); // stop reading
     channel.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: INIT }));
     for (let i = 1; i <= 12; i++) {
       channel.send(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'call_tool', arguments: { server: 'big', tool: 'huge' } } }));
     }
-    // 12 answers of 6 MB are 72 MB: past the 32 MiB cap the daemon closes that session.
-    await waitFor(async () => (await home.status()).sessions.length === 1, 60_000, 'the non-reading session to be closed');
+    // The backend answers all 12 (72 MB); what the client has not read stays bounded in the daemon.
+    await waitFor(async () => (await home.status()).instances.find((i) => i.server === 'big')?.calls >= 12, 60_000, 'the backend to answer every call');
     const rss = Number(fs.readFileSync(`/proc/${info.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)![1]) * 1024;
     expect(rss).toBeLessThan(400 * 1024 * 1024);
     // The reading client is unharmed.
     expect(text(await c.callTool({ name: 'call_tool', arguments: { server: 'big', tool: 'echo', arguments: { still: 'here' } } }))).toContain('still');
+    // Reading again: every request got its answer or, past the backlog cap, an error saying the client did not read.
+    channel.socket.resume();
+    await waitFor(() => [...Array(12).keys()].every((i) => got.some((m) => m.id === i + 1)), 30_000, 'an answer for every request');
+    const slow = got.filter((m) => m.error?.data?.code === 'CLIENT_TOO_SLOW');
+    expect(slow.length).toBeGreaterThan(0);
+    expect(slow.length).toBeLessThan(12);
   });
 });
 
