@@ -21,14 +21,15 @@ import { BackendRpcError, McplexError, toRpcError } from '../protocol/errors.js'
 import { DirectSurface } from '../surface/direct.js';
 import { callMetaTool, isMetaTool, META_TOOLS, type CallContext } from '../surface/meta.js';
 import { Catalog, type CatalogHost } from '../catalog/catalog.js';
-import { instructions, negotiateVersion, SERVER_CAPABILITIES } from './negotiate.js';
-import { profileFor, type ClientProfile, type ShownSurface } from '../surface/clients.js';
+import { instructions, SERVER_CAPABILITIES } from './negotiate.js';
+import { profileFor, type ShownSurface } from '../surface/clients.js';
 import { serverNotes } from '../surface/summary.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { ClientRequests } from './client-requests.js';
 import { lifecycleError } from './lifecycle.js';
 import { TASK_METHODS, taskRequest } from './tasks.js';
 import { envelopeOf, legacyResult, modernCapabilities, modernResult, type CacheHint, type Envelope } from './modern.js';
+import { ClientState, type ClientInfo, type SessionState } from './client-state.js';
 import { META, MODERN_VERSIONS } from '../protocol/modern.js';
 import { inputRequiredResult, ParkedCalls, STATE_PREFIX, Work, type Target } from './input-required.js';
 import { isListenNotification, Listens, requestedFilter } from './listens.js';
@@ -49,6 +50,7 @@ export interface SessionHost extends CatalogHost {
 /** How long tool requests wait for a client to report its roots before using the default workspace. */
 const ROOTS_WAIT_MS = 5000;
 
+/** How a session begins: who opened it, where, and how the client should see mcplex. */
 export interface SessionInit {
   id: string;
   cwd: string;
@@ -61,16 +63,6 @@ export interface SessionInit {
   surface: Surface;
   /** Where the session came from (shim pid, http), for logs and status. */
   origin: string;
-}
-
-/** What a session's client told it, kept so a session re-created after a daemon restart goes on where it was. */
-export interface SessionState {
-  protocolVersion?: string;
-  clientInfo?: { name?: string; version?: string };
-  capabilities: Record<string, unknown>;
-  /** Only when the client asked for one. */
-  logLevel?: LogLevel;
-  subscriptions: string[];
 }
 
 /** How long a client has to answer a request mcplex forwards to it (sampling, elicitation, roots). */
@@ -102,21 +94,10 @@ const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 export class Session {
   readonly catalog: Catalog;
   readonly startedAt = Date.now();
-  clientInfo?: { name?: string; version?: string };
-  protocolVersion?: string;
-  /** The level this session's log messages are filtered at (`info` until the client asks). */
-  logLevel: LogLevel = 'info';
-  /** Set when the client asked for a level with logging/setLevel. */
-  private askedLevel?: LogLevel;
-  private initialized = false;
-  private clientCaps: Record<string, unknown> = {};
-  /** The surface and name budget for this client, settled at initialize (an unknown client's until then). */
-  private profile?: ClientProfile;
+  private readonly client: ClientState;
   private readonly subscriptions = new Set<string>();
   private readonly direct: DirectSurface;
   private readonly inflight = new Map<string, InFlight>();
-  /** Which era the client speaks: set by its first `initialize` (2025) or enveloped request (2026-07-28). */
-  private era?: 'legacy' | 'modern';
   /** Modern calls waiting for their client to answer what a 2025-era backend asked. */
   private readonly parked = new ParkedCalls();
   /** Modern `subscriptions/listen` streams. */
@@ -131,25 +112,25 @@ export class Session {
 
   constructor(private readonly transport: MessageTransport, readonly init: SessionInit, private readonly host: SessionHost) {
     this.log = host.log.child({ session: init.id });
-    const self = this;
+    const client = (this.client = new ClientState((info) => profileFor(info, host.config().gateway, init.surface)));
     this.catalog = new Catalog(host, {
       id: init.id,
       get workspace() {
-        return self.init.workspace;
+        return init.workspace;
       },
       systemEnv: init.systemEnv,
-      clientCapabilities: () => this.clientCaps,
-      clientName: () => this.clientInfo?.name ?? null,
+      clientCapabilities: () => client.capabilities,
+      clientName: () => client.info?.name ?? null,
       // A modern client answers a modern backend's input_required itself (no `ask`); a 2025 client is asked by mcplex.
       caller: () => ({
-        capabilities: this.clientCaps,
-        clientInfo: this.clientInfo,
-        logLevel: this.era === 'modern' ? this.loggingCall()?.logLevel : this.askedLevel,
-        ...(this.era === 'modern' ? {} : { ask: (method: string, params: unknown) => this.requestClient(method, params as Params | undefined) }),
+        capabilities: client.capabilities,
+        clientInfo: client.info,
+        logLevel: client.modern ? this.loggingCall()?.logLevel : client.askedLevel,
+        ...(client.modern ? {} : { ask: (method: string, params: unknown) => this.requestClient(method, params as Params | undefined) }),
       }),
       confirmTrust: (message) => this.confirmTrust(message),
     });
-    this.direct = new DirectSurface(this.catalog, () => ({ discover: this.surface !== 'meta', nameBudget: this.clientProfile.nameBudget }));
+    this.direct = new DirectSurface(this.catalog, () => ({ discover: client.surface !== 'meta', nameBudget: client.profile.nameBudget }));
     this.toClient = new ClientRequests((m, related) => this.deliver(m, related));
     transport.onmessage = (m) => this.receive(m);
     transport.onclose = () => void this.close();
@@ -159,31 +140,28 @@ export class Session {
     return this.init.id;
   }
 
-  get clientCapabilities(): Record<string, unknown> {
-    return this.clientCaps;
+  /** The client's self-description, once it gave one. */
+  get clientInfo(): ClientInfo | undefined {
+    return this.client.info;
   }
 
-  private get clientProfile(): ClientProfile {
-    return (this.profile ??= profileFor(this.clientInfo, this.host.config().gateway, this.init.surface));
+  get clientCapabilities(): Record<string, unknown> {
+    return this.client.capabilities;
   }
 
   /** What tools/list shows this session: meta, direct or both. */
   get surface(): ShownSurface {
-    return this.clientProfile.surface;
-  }
-
-  private get showsMeta(): boolean {
-    return this.surface !== 'direct';
+    return this.client.surface;
   }
 
   /** True if this session lists backend tools (so a backend's tools/list_changed concerns it). */
   get showsDirect(): boolean {
-    return this.surface !== 'meta';
+    return this.client.showsDirect;
   }
 
   /** The log level this session asked its backends for, if it asked. */
   get requestedLogLevel(): LogLevel | undefined {
-    return this.askedLevel;
+    return this.client.askedLevel;
   }
 
   /** Sends a message to the client (on the stream of `related` where the transport has streams); a closed session drops it. */
@@ -217,11 +195,11 @@ export class Session {
    * asked for them, and log messages only on a call that asked for them.
    */
   notify(method: string, params?: Params, related?: JsonRpcId): void {
-    if (this.era === 'modern' && isListenNotification(method)) {
+    if (this.client.modern && isListenNotification(method)) {
       for (const l of this.listens.matching(method, params)) this.send({ jsonrpc: '2.0', method, params: l.params }, l.id);
       return;
     }
-    if (this.era === 'modern' && method === 'notifications/message') related ??= this.loggingCall()?.id;
+    if (this.client.modern && method === 'notifications/message') related ??= this.loggingCall()?.id;
     this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }, related);
   }
 
@@ -241,7 +219,7 @@ export class Session {
 
   /** Whether a backend log message at `level` passes this session's level (a modern client's: that of a call asking). */
   wantsLog(level: unknown): boolean {
-    const floor = this.era === 'modern' ? this.loggingCall()?.logLevel : this.logLevel;
+    const floor = this.client.modern ? this.loggingCall()?.logLevel : this.client.logLevel;
     if (!floor) return false;
     const i = LOG_LEVELS.indexOf(level as LogLevel);
     return i === -1 || i >= LOG_LEVELS.indexOf(floor);
@@ -253,21 +231,14 @@ export class Session {
    */
   requestClient(method: string, params: Params | undefined, relatedTo?: JsonRpcId, timeoutMs = CLIENT_REQUEST_TIMEOUT_MS): Promise<unknown> {
     if (this.closed) return Promise.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
-    if (this.era === 'modern') return this.askThroughCall(method, params);
+    if (this.client.modern) return this.askThroughCall(method, params);
     // On HTTP, a request sent while a call is in flight travels on that call's stream.
     return this.toClient.request(method, params, relatedTo ?? [...this.inflight.values()].pop()?.id, timeoutMs);
   }
 
   /** What the client told this session (for re-creating it after a daemon restart); undefined before initialize. */
   state(): SessionState | undefined {
-    if (!this.initialized) return undefined;
-    return {
-      ...(this.protocolVersion ? { protocolVersion: this.protocolVersion } : {}),
-      ...(this.clientInfo ? { clientInfo: this.clientInfo } : {}),
-      capabilities: this.clientCaps,
-      ...(this.askedLevel ? { logLevel: this.askedLevel } : {}),
-      subscriptions: [...this.subscriptions],
-    };
+    return this.client.saved([...this.subscriptions]);
   }
 
   /**
@@ -275,11 +246,7 @@ export class Session {
    * resource subscriptions made again (each on the server that owns the URI).
    */
   async restore(state: SessionState): Promise<void> {
-    this.initialized = true;
-    this.clientCaps = state.capabilities ?? {};
-    this.clientInfo = state.clientInfo;
-    this.protocolVersion = state.protocolVersion;
-    this.profile = profileFor(this.clientInfo, this.host.config().gateway, this.init.surface);
+    this.client.restore(state);
     if (state.logLevel) this.applyLevel(state.logLevel);
     await Promise.all(
       (state.subscriptions ?? []).map((uri) =>
@@ -292,7 +259,7 @@ export class Session {
 
   /** Asks the user, through the client's form elicitation, whether to trust workspace servers; false if the client cannot ask. */
   private async confirmTrust(message: string): Promise<boolean> {
-    const e = this.clientCaps.elicitation;
+    const e = this.client.capabilities.elicitation;
     // `elicitation: {}` means form mode; a client that lists modes must list form.
     if (!e || typeof e !== 'object' || (Object.keys(e).length > 0 && !('form' in e))) return false;
     const answer = (await this.requestClient('elicitation/create', { mode: 'form', message, requestedSchema: TRUST_SCHEMA }, undefined, TRUST_ANSWER_MS)) as
@@ -340,7 +307,7 @@ export class Session {
       return;
     }
     if (req.method === 'server/discover') return this.send(resultResponse(req.id, this.discover()));
-    const refused = lifecycleError(req.method, this.initialized);
+    const refused = lifecycleError(req.method, this.client.initialized);
     if (refused) {
       this.send(errorResponse(req.id, RpcCode.InvalidRequest, refused));
       return;
@@ -375,7 +342,7 @@ export class Session {
       this.send(errorResponse(req.id, RpcCode.InvalidRequest, `Invalid Request: id ${String(req.id)} belongs to a request of this session that is still in flight; use a new id for each request`));
       return;
     }
-    this.adopt(env);
+    this.client.adopt(env);
     if (req.method === 'subscriptions/listen') return this.listen(req);
     const target: Target = { id: req.id, progressToken: (req.params?._meta as Params | undefined)?.progressToken };
     const state = req.params?.requestState;
@@ -404,17 +371,6 @@ export class Session {
       if (!work.controller.signal.aborted) this.send(resultResponse(req.id, modernResult(req.method, outcome.result, this.serverInfo(), this.cacheHint(req.method))));
     } finally {
       this.inflight.delete(key);
-    }
-  }
-
-  /** Takes the client's identity and capabilities from a modern request: the latest request speaks for the session. */
-  private adopt(env: Envelope): void {
-    if (!this.initialized) this.era = 'modern';
-    this.clientCaps = env.capabilities;
-    this.protocolVersion = env.version;
-    if (env.clientInfo && (env.clientInfo.name !== this.clientInfo?.name || env.clientInfo.version !== this.clientInfo?.version)) {
-      this.clientInfo = env.clientInfo;
-      this.profile = undefined; // surface auto follows the client's name
     }
   }
 
@@ -521,7 +477,7 @@ export class Session {
       case 'ping':
         return {};
       case 'tools/list':
-        return { tools: [...(this.showsMeta ? META_TOOLS : []), ...(this.showsDirect ? (await this.direct.listTools()).map(asListed) : [])] };
+        return { tools: [...(this.client.showsMeta ? META_TOOLS : []), ...(this.client.showsDirect ? (await this.direct.listTools()).map(asListed) : [])] };
       case 'tools/call':
         return this.callTool(req, signal);
       case 'prompts/list':
@@ -549,16 +505,12 @@ export class Session {
   }
 
   private initialize(params: Params): unknown {
-    this.clientCaps = (params.capabilities as Record<string, unknown> | undefined) ?? {};
-    this.clientInfo = params.clientInfo as Session['clientInfo'];
-    this.protocolVersion = negotiateVersion(params.protocolVersion);
-    this.profile = profileFor(this.clientInfo, this.host.config().gateway, this.init.surface);
-    this.initialized = true;
-    this.era = 'legacy';
-    this.log.info({ client: this.clientInfo, protocolVersion: this.protocolVersion, surface: this.surface, clientRule: this.profile.matched }, 'session initialized');
+    const client = this.client;
+    client.initialize(params);
+    this.log.info({ client: client.info, protocolVersion: client.protocolVersion, surface: client.surface, clientRule: client.profile.matched }, 'session initialized');
     this.onstatechange?.();
     return {
-      protocolVersion: this.protocolVersion,
+      protocolVersion: client.protocolVersion,
       capabilities: SERVER_CAPABILITIES,
       serverInfo: { name: 'mcplex', version: this.host.version },
       instructions: instructions(this.surface, serverNotes(this.catalog)),
@@ -570,8 +522,8 @@ export class Session {
    * can list roots, on a request that needs servers (a modern client can be asked only on an MRTR request).
    */
   private asksRoots(method: string): boolean {
-    if (!this.init.workspaceFromRoots || !this.clientCaps.roots) return false;
-    if (this.era === 'modern') return MRTR_METHODS.has(method);
+    if (!this.init.workspaceFromRoots || !this.client.capabilities.roots) return false;
+    if (this.client.modern) return MRTR_METHODS.has(method);
     return method !== 'initialize' && method !== 'ping' && method !== 'server/discover';
   }
 
@@ -595,12 +547,12 @@ export class Session {
     const name = String(req.params?.name ?? '');
     const args = (req.params?.arguments as Params | undefined) ?? {};
     const ctx = this.callContext(req, signal);
-    if (this.showsMeta && isMetaTool(name)) return callMetaTool(this.catalog, name, args, ctx);
-    if (this.showsDirect) {
+    if (this.client.showsMeta && isMetaTool(name)) return callMetaTool(this.catalog, name, args, ctx);
+    if (this.client.showsDirect) {
       const result = await this.direct.callTool(name, args, ctx);
       if (result) return result;
     }
-    const hint = this.showsMeta ? 'use search_tools, then call_tool' : 'call tools/list for the tool names';
+    const hint = this.client.showsMeta ? 'use search_tools, then call_tool' : 'call tools/list for the tool names';
     throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `Unknown tool: "${name}" (${hint})` });
   }
 
@@ -640,8 +592,7 @@ export class Session {
 
   /** Filters this session's log messages at `level` and lets its backends know. */
   private applyLevel(level: LogLevel): void {
-    this.logLevel = level;
-    this.askedLevel = level;
+    this.client.askedLevel = level;
     this.host.logLevelChanged(this);
   }
 
