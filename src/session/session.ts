@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Surface } from '../config/types.js';
 import {
   errorResponse,
-  idKey,
   isJsonRpcId,
   isNotification,
   isRequest,
@@ -30,6 +29,7 @@ import { lifecycleError } from './lifecycle.js';
 import { TASK_METHODS, taskRequest } from './tasks.js';
 import { envelopeOf, legacyResult, modernCapabilities, modernResult, type CacheHint, type Envelope } from './modern.js';
 import { ClientState, type ClientInfo, type SessionState } from './client-state.js';
+import { InFlightRequests } from './inflight.js';
 import { META, MODERN_VERSIONS } from '../protocol/modern.js';
 import { inputRequiredResult, ParkedCalls, STATE_PREFIX, Work, type Target } from './input-required.js';
 import { isListenNotification, Listens, requestedFilter } from './listens.js';
@@ -78,15 +78,6 @@ const TRUST_SCHEMA = {
   required: ['trust'],
 };
 
-/** A request in flight: how to cancel it and, for a modern call, its work and the log level it asked for. */
-interface InFlight {
-  controller: AbortController;
-  id: JsonRpcId;
-  method: string;
-  work?: Work;
-  logLevel?: LogLevel;
-}
-
 /** Requests on which a modern client may be asked for input (the MRTR methods of 2026-07-28). */
 const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
@@ -97,7 +88,7 @@ export class Session {
   private readonly client: ClientState;
   private readonly subscriptions = new Set<string>();
   private readonly direct: DirectSurface;
-  private readonly inflight = new Map<string, InFlight>();
+  private readonly inflight = new InFlightRequests();
   /** Modern calls waiting for their client to answer what a 2025-era backend asked. */
   private readonly parked = new ParkedCalls();
   /** Modern `subscriptions/listen` streams. */
@@ -125,7 +116,7 @@ export class Session {
       caller: () => ({
         capabilities: client.capabilities,
         clientInfo: client.info,
-        logLevel: client.modern ? this.loggingCall()?.logLevel : client.askedLevel,
+        logLevel: client.modern ? this.inflight.loggingCall()?.logLevel : client.askedLevel,
         ...(client.modern ? {} : { ask: (method: string, params: unknown) => this.requestClient(method, params as Params | undefined) }),
       }),
       confirmTrust: (message) => this.confirmTrust(message),
@@ -199,17 +190,8 @@ export class Session {
       for (const l of this.listens.matching(method, params)) this.send({ jsonrpc: '2.0', method, params: l.params }, l.id);
       return;
     }
-    if (this.client.modern && method === 'notifications/message') related ??= this.loggingCall()?.id;
+    if (this.client.modern && method === 'notifications/message') related ??= this.inflight.loggingCall()?.id;
     this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }, related);
-  }
-
-  /** The modern call in flight that asked for log messages at the most verbose level, if any. */
-  private loggingCall(): InFlight | undefined {
-    let best: InFlight | undefined;
-    for (const f of this.inflight.values()) {
-      if (f.logLevel && (!best || LOG_LEVELS.indexOf(f.logLevel) < LOG_LEVELS.indexOf(best.logLevel!))) best = f;
-    }
-    return best;
   }
 
   /** True if this session's resolution of some server maps to the instance key. */
@@ -219,7 +201,7 @@ export class Session {
 
   /** Whether a backend log message at `level` passes this session's level (a modern client's: that of a call asking). */
   wantsLog(level: unknown): boolean {
-    const floor = this.client.modern ? this.loggingCall()?.logLevel : this.client.logLevel;
+    const floor = this.client.modern ? this.inflight.loggingCall()?.logLevel : this.client.logLevel;
     if (!floor) return false;
     const i = LOG_LEVELS.indexOf(level as LogLevel);
     return i === -1 || i >= LOG_LEVELS.indexOf(floor);
@@ -233,7 +215,7 @@ export class Session {
     if (this.closed) return Promise.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
     if (this.client.modern) return this.askThroughCall(method, params);
     // On HTTP, a request sent while a call is in flight travels on that call's stream.
-    return this.toClient.request(method, params, relatedTo ?? [...this.inflight.values()].pop()?.id, timeoutMs);
+    return this.toClient.request(method, params, relatedTo ?? this.inflight.all().pop()?.id, timeoutMs);
   }
 
   /** What the client told this session (for re-creating it after a daemon restart); undefined before initialize. */
@@ -283,7 +265,7 @@ export class Session {
   private handleNotification(n: JsonRpcNotification): void {
     if (n.method === 'notifications/cancelled') {
       const id = n.params?.requestId;
-      if (isJsonRpcId(id)) this.inflight.get(idKey(id))?.controller.abort();
+      if (isJsonRpcId(id)) this.inflight.cancel(id);
     } else if (n.method === 'notifications/roots/list_changed') {
       // Only a session's own instances see its roots; shared ones were never told any.
       for (const inst of this.host.pool.list()) if (inst.owner === this.id) inst.notify(n.method);
@@ -299,13 +281,9 @@ export class Session {
       this.send({ jsonrpc: '2.0', id: req.id, error: toRpcError(err) });
       return;
     }
+    const clash = this.inflight.clash(req.id);
+    if (clash) return this.send(errorResponse(req.id, RpcCode.InvalidRequest, clash));
     if (envelope) return this.handleModern(req, envelope);
-    const key = idKey(req.id);
-    if (this.inflight.has(key)) {
-      const why = `Invalid Request: id ${String(req.id)} belongs to a request of this session that is still in flight; use a new id for each request`;
-      this.send(errorResponse(req.id, RpcCode.InvalidRequest, why));
-      return;
-    }
     if (req.method === 'server/discover') return this.send(resultResponse(req.id, this.discover()));
     const refused = lifecycleError(req.method, this.client.initialized);
     if (refused) {
@@ -313,14 +291,14 @@ export class Session {
       return;
     }
     const controller = new AbortController();
-    this.inflight.set(key, { controller, id: req.id, method: req.method });
+    this.inflight.add({ controller, id: req.id, method: req.method });
     try {
       const result = await this.dispatch(req, controller.signal);
       if (!controller.signal.aborted) this.send(resultResponse(req.id, legacyResult(result)));
     } catch (err) {
       this.fail(req, err, controller.signal);
     } finally {
-      this.inflight.delete(key);
+      this.inflight.delete(req.id);
     }
   }
 
@@ -334,14 +312,9 @@ export class Session {
   /**
    * A 2026-07-28 request: its envelope says who the client is and what it can do (there is no handshake), its result
    * is dressed for the modern era, and a question a 2025-era backend asks on the way comes back as input_required,
-   * the call waiting until the client retries with the answer.
+   * the call waiting until the client retries with the answer. Its id is already checked free.
    */
   private async handleModern(req: JsonRpcRequest, env: Envelope): Promise<void> {
-    const key = idKey(req.id);
-    if (this.inflight.has(key)) {
-      this.send(errorResponse(req.id, RpcCode.InvalidRequest, `Invalid Request: id ${String(req.id)} belongs to a request of this session that is still in flight; use a new id for each request`));
-      return;
-    }
     this.client.adopt(env);
     if (req.method === 'subscriptions/listen') return this.listen(req);
     const target: Target = { id: req.id, progressToken: (req.params?._meta as Params | undefined)?.progressToken };
@@ -354,10 +327,10 @@ export class Session {
         return;
       }
       work.target = target;
-      this.inflight.set(key, { controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
+      this.inflight.add({ controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
     } else {
       work = new Work(target);
-      this.inflight.set(key, { controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
+      this.inflight.add({ controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
       work.run((signal) => this.dispatch(req, signal));
     }
     try {
@@ -370,7 +343,7 @@ export class Session {
       if ('error' in outcome) return this.fail(req, outcome.error, work.controller.signal);
       if (!work.controller.signal.aborted) this.send(resultResponse(req.id, modernResult(req.method, outcome.result, this.serverInfo(), this.cacheHint(req.method))));
     } finally {
-      this.inflight.delete(key);
+      this.inflight.delete(req.id);
     }
   }
 
@@ -401,9 +374,8 @@ export class Session {
    * the stream open, each change notification tagged with its id, until the client cancels it.
    */
   private async listen(req: JsonRpcRequest): Promise<void> {
-    const key = idKey(req.id);
     const controller = new AbortController();
-    this.inflight.set(key, { controller, id: req.id, method: req.method });
+    this.inflight.add({ controller, id: req.id, method: req.method });
     const filter = requestedFilter(req.params?.notifications);
     if (filter.resourceSubscriptions) {
       const accepted: string[] = [];
@@ -420,7 +392,7 @@ export class Session {
     controller.signal.addEventListener(
       'abort',
       () => {
-        this.inflight.delete(key);
+        this.inflight.delete(req.id);
         const ended = this.listens.remove(req.id);
         const still = this.listens.uris();
         for (const uri of ended?.resourceSubscriptions ?? []) {
@@ -433,7 +405,7 @@ export class Session {
 
   /** A question for a modern client rides on its one call in flight that may carry input_required. */
   private askThroughCall(method: string, params: Params | undefined): Promise<unknown> {
-    const calls = [...this.inflight.values()].filter((f) => f.work && MRTR_METHODS.has(f.method));
+    const calls = this.inflight.all().filter((f) => f.work && MRTR_METHODS.has(f.method));
     if (calls.length !== 1) {
       const why = calls.length
         ? `${calls.length} of its calls are in flight, so which one the question belongs to is unknown`
@@ -453,7 +425,7 @@ export class Session {
     if (typeof req.params?.requestState === 'string') ctx.requestState = req.params.requestState;
     if (meta?.progressToken !== undefined) {
       // Progress goes to the client request the work answers now (a parked call's retry takes it over).
-      const work = this.inflight.get(idKey(req.id))?.work;
+      const work = this.inflight.get(req.id)?.work;
       ctx.onProgress = (p) => {
         const to = work?.target ?? { id: req.id, progressToken: meta.progressToken };
         if (to.progressToken !== undefined) this.notify('notifications/progress', { ...p, progressToken: to.progressToken }, to.id);
@@ -600,8 +572,7 @@ export class Session {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const c of [...this.inflight.values()]) c.controller.abort();
-    this.inflight.clear();
+    this.inflight.cancelAll();
     this.parked.closeAll();
     this.toClient.failAll(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
     this.log.info('session closed');
