@@ -24,18 +24,16 @@ import { instructions, SERVER_CAPABILITIES } from './negotiate.js';
 import { profileFor, type ShownSurface } from '../surface/clients.js';
 import { serverNotes } from '../surface/summary.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-import { ClientRequests } from './client-requests.js';
 import { lifecycleError } from './lifecycle.js';
 import { TASK_METHODS, taskRequest } from './tasks.js';
 import { envelopeOf, legacyResult, modernCapabilities, modernResult, type CacheHint, type Envelope } from './modern.js';
 import { ClientState, type ClientInfo, type SessionState } from './client-state.js';
 import { InFlightRequests } from './inflight.js';
+import { ClientQuestions } from './questions.js';
 import { META, MODERN_VERSIONS } from '../protocol/modern.js';
 import { inputRequiredResult, ParkedCalls, STATE_PREFIX, Work, type Target } from './input-required.js';
 import { isListenNotification, Listens, requestedFilter } from './listens.js';
 import { asListed } from '../pool/forward.js';
-import { findWorkspace } from '../env/workspace.js';
-import { fileURLToPath } from 'node:url';
 
 /** What a session needs from the daemon. */
 export interface SessionHost extends CatalogHost {
@@ -46,9 +44,6 @@ export interface SessionHost extends CatalogHost {
   /** The session asked for a log level: the backends it uses may need a new one. */
   logLevelChanged(session: Session): void;
 }
-
-/** How long tool requests wait for a client to report its roots before using the default workspace. */
-const ROOTS_WAIT_MS = 5000;
 
 /** How a session begins: who opened it, where, and how the client should see mcplex. */
 export interface SessionInit {
@@ -65,22 +60,6 @@ export interface SessionInit {
   origin: string;
 }
 
-/** How long a client has to answer a request mcplex forwards to it (sampling, elicitation, roots). */
-const CLIENT_REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
-
-/** How long the user has to answer whether to trust a workspace's servers (no answer is a no). */
-const TRUST_ANSWER_MS = 5 * 60 * 1000;
-
-/** The form the trust question asks for: one yes/no. */
-const TRUST_SCHEMA = {
-  type: 'object',
-  properties: { trust: { type: 'boolean', title: 'Trust and start these servers', default: false } },
-  required: ['trust'],
-};
-
-/** Requests on which a modern client may be asked for input (the MRTR methods of 2026-07-28). */
-const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-
 /** A connected client. */
 export class Session {
   readonly catalog: Catalog;
@@ -93,9 +72,7 @@ export class Session {
   private readonly parked = new ParkedCalls();
   /** Modern `subscriptions/listen` streams. */
   private readonly listens = new Listens();
-  /** The roots request that decides the workspace, asked once on the first request that needs servers. */
-  private rootsAsked?: Promise<void>;
-  private readonly toClient: ClientRequests;
+  private readonly questions: ClientQuestions;
   private closed = false;
   readonly log: Logger;
   /** Called after anything in `state()` changed. */
@@ -104,6 +81,15 @@ export class Session {
   constructor(private readonly transport: MessageTransport, readonly init: SessionInit, private readonly host: SessionHost) {
     this.log = host.log.child({ session: init.id });
     const client = (this.client = new ClientState((info) => profileFor(info, host.config().gateway, init.surface)));
+    this.questions = new ClientQuestions({
+      client,
+      inflight: this.inflight,
+      deliver: (m, related) => this.deliver(m, related),
+      closed: () => this.closed,
+      workspaceFromRoots: init.workspaceFromRoots === true,
+      adoptWorkspace: (dir) => this.adoptWorkspace(dir),
+      log: this.log,
+    });
     this.catalog = new Catalog(host, {
       id: init.id,
       get workspace() {
@@ -112,17 +98,10 @@ export class Session {
       systemEnv: init.systemEnv,
       clientCapabilities: () => client.capabilities,
       clientName: () => client.info?.name ?? null,
-      // A modern client answers a modern backend's input_required itself (no `ask`); a 2025 client is asked by mcplex.
-      caller: () => ({
-        capabilities: client.capabilities,
-        clientInfo: client.info,
-        logLevel: client.modern ? this.inflight.loggingCall()?.logLevel : client.askedLevel,
-        ...(client.modern ? {} : { ask: (method: string, params: unknown) => this.requestClient(method, params as Params | undefined) }),
-      }),
-      confirmTrust: (message) => this.confirmTrust(message),
+      caller: () => this.questions.caller(),
+      confirmTrust: (message) => this.questions.confirmTrust(message),
     });
     this.direct = new DirectSurface(this.catalog, () => ({ discover: client.surface !== 'meta', nameBudget: client.profile.nameBudget }));
-    this.toClient = new ClientRequests((m, related) => this.deliver(m, related));
     transport.onmessage = (m) => this.receive(m);
     transport.onclose = () => void this.close();
   }
@@ -211,11 +190,8 @@ export class Session {
    * Asks the client something a backend (or mcplex) needs: a 2025 client gets a real request; a modern client gets
    * the question as `input_required` on its own call, answered when it retries.
    */
-  requestClient(method: string, params: Params | undefined, relatedTo?: JsonRpcId, timeoutMs = CLIENT_REQUEST_TIMEOUT_MS): Promise<unknown> {
-    if (this.closed) return Promise.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
-    if (this.client.modern) return this.askThroughCall(method, params);
-    // On HTTP, a request sent while a call is in flight travels on that call's stream.
-    return this.toClient.request(method, params, relatedTo ?? this.inflight.all().pop()?.id, timeoutMs);
+  requestClient(method: string, params: Params | undefined): Promise<unknown> {
+    return this.questions.ask(method, params);
   }
 
   /** What the client told this session (for re-creating it after a daemon restart); undefined before initialize. */
@@ -239,20 +215,9 @@ export class Session {
     );
   }
 
-  /** Asks the user, through the client's form elicitation, whether to trust workspace servers; false if the client cannot ask. */
-  private async confirmTrust(message: string): Promise<boolean> {
-    const e = this.client.capabilities.elicitation;
-    // `elicitation: {}` means form mode; a client that lists modes must list form.
-    if (!e || typeof e !== 'object' || (Object.keys(e).length > 0 && !('form' in e))) return false;
-    const answer = (await this.requestClient('elicitation/create', { mode: 'form', message, requestedSchema: TRUST_SCHEMA }, undefined, TRUST_ANSWER_MS)) as
-      | { action?: string; content?: { trust?: unknown } }
-      | undefined;
-    return answer?.action === 'accept' && answer.content?.trust === true;
-  }
-
   private receive(m: JsonRpcMessage): void {
     if (isResponse(m)) {
-      this.toClient.answer(m);
+      this.questions.answer(m);
       return;
     }
     if (isRequest(m)) {
@@ -403,18 +368,6 @@ export class Session {
     );
   }
 
-  /** A question for a modern client rides on its one call in flight that may carry input_required. */
-  private askThroughCall(method: string, params: Params | undefined): Promise<unknown> {
-    const calls = this.inflight.all().filter((f) => f.work && MRTR_METHODS.has(f.method));
-    if (calls.length !== 1) {
-      const why = calls.length
-        ? `${calls.length} of its calls are in flight, so which one the question belongs to is unknown`
-        : 'it has no call in flight that can carry the question (tools/call, prompts/get or resources/read)';
-      return Promise.reject(new BackendRpcError({ code: RpcCode.InvalidRequest, message: `mcplex cannot ask this client ${method}: ${why}` }));
-    }
-    return calls[0]!.work!.ask(method, params);
-  }
-
   private callContext(req: JsonRpcRequest, signal: AbortSignal): CallContext {
     const meta = req.params?._meta as Params | undefined;
     const ctx: CallContext = { signal };
@@ -436,10 +389,8 @@ export class Session {
 
   private async dispatch(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
     const params = req.params ?? {};
-    if (this.asksRoots(req.method)) {
-      this.rootsAsked ??= this.adoptRootsWorkspace(req.id);
-      await this.rootsAsked;
-    }
+    const roots = this.questions.rootsFirst(req.method, req.id);
+    if (roots) await roots;
     if (TASK_METHODS.has(req.method)) return taskRequest(this.host.pool, this.id, req.method, params, { signal });
     switch (req.method) {
       case 'initialize':
@@ -489,30 +440,12 @@ export class Session {
     };
   }
 
-  /**
-   * Whether this request should first learn the workspace from the client's roots: an HTTP client that named none and
-   * can list roots, on a request that needs servers (a modern client can be asked only on an MRTR request).
-   */
-  private asksRoots(method: string): boolean {
-    if (!this.init.workspaceFromRoots || !this.client.capabilities.roots) return false;
-    if (this.client.modern) return MRTR_METHODS.has(method);
-    return method !== 'initialize' && method !== 'ping' && method !== 'server/discover';
-  }
-
-  /** Asks the client for its roots (on the stream of the request that needs them); the first file:// root's workspace becomes this session's. */
-  private async adoptRootsWorkspace(related: JsonRpcId): Promise<void> {
-    try {
-      const r = (await this.requestClient('roots/list', undefined, related, ROOTS_WAIT_MS)) as { roots?: Array<{ uri?: string }> };
-      const uri = r.roots?.find((x) => x.uri?.startsWith('file://'))?.uri;
-      if (uri) {
-        this.init.workspace = findWorkspace(fileURLToPath(uri));
-        this.catalog.reloadWorkspace();
-        this.host.workspaceChanged(this);
-        this.log.info({ workspace: this.init.workspace }, 'workspace taken from the client roots');
-      }
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'could not get the client roots; using the default workspace');
-    }
+  /** The client's roots named the workspace: this session's servers are those of that workspace from now on. */
+  private adoptWorkspace(dir: string): void {
+    this.init.workspace = dir;
+    this.catalog.reloadWorkspace();
+    this.host.workspaceChanged(this);
+    this.log.info({ workspace: dir }, 'workspace taken from the client roots');
   }
 
   private async callTool(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
@@ -574,7 +507,7 @@ export class Session {
     this.closed = true;
     this.inflight.cancelAll();
     this.parked.closeAll();
-    this.toClient.failAll(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
+    this.questions.failAll(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
     this.log.info('session closed');
     this.host.sessionClosed(this);
     await this.transport.close().catch(() => undefined);
