@@ -1,4 +1,5 @@
-// One client session: answers the handshake locally, routes each request to a surface, and relays what backends send back.
+// One client session: reads each message from its transport, keeps its requests in flight, and composes the parts that
+// answer them (the era-neutral dispatch, the modern era, questions to the client, subscriptions, the client's state).
 import type { Logger } from 'pino';
 import type { Surface } from '../config/types.js';
 import {
@@ -22,16 +23,13 @@ import { Catalog, type CatalogHost } from '../catalog/catalog.js';
 import { profileFor, type ShownSurface } from '../surface/clients.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { lifecycleError } from './lifecycle.js';
-import { envelopeOf, legacyResult, modernResult, type CacheHint, type Envelope } from './modern.js';
+import { envelopeOf, legacyResult, type Envelope } from './modern.js';
 import { ClientState, type ClientInfo, type SessionState } from './client-state.js';
 import { InFlightRequests } from './inflight.js';
 import { ClientQuestions } from './questions.js';
 import { ResourceSubscriptions } from './subscriptions.js';
 import { Dispatch, failure } from './dispatch.js';
-import { serverInfo } from './negotiate.js';
-import { META } from '../protocol/modern.js';
-import { inputRequiredResult, ParkedCalls, STATE_PREFIX, Work } from './input-required.js';
-import { isListenNotification, Listens, requestedFilter } from './listens.js';
+import { ModernCalls } from './modern-calls.js';
 
 /** What a session needs from the daemon. */
 export interface SessionHost extends CatalogHost {
@@ -70,10 +68,7 @@ export class Session {
   private readonly questions: ClientQuestions;
   private readonly subscriptions: ResourceSubscriptions;
   private readonly dispatch: Dispatch;
-  /** Modern calls waiting for their client to answer what a 2025-era backend asked. */
-  private readonly parked = new ParkedCalls();
-  /** Modern `subscriptions/listen` streams. */
-  private readonly listens = new Listens();
+  private readonly modern: ModernCalls;
   private closed = false;
 
   constructor(private readonly transport: MessageTransport, readonly init: SessionInit, private readonly host: SessionHost) {
@@ -120,6 +115,15 @@ export class Session {
       setLevel: (level) => this.applyLevel(level),
       changed,
     });
+    this.modern = new ModernCalls({
+      client,
+      inflight,
+      subscriptions: this.subscriptions,
+      dispatch: (req, signal) => this.dispatch.run(req, signal),
+      send: (m, related) => this.send(m, related),
+      version: host.version,
+      log,
+    });
     transport.onmessage = (m) => this.receive(m);
     transport.onclose = () => void this.close();
   }
@@ -162,12 +166,8 @@ export class Session {
    * asked for them, and log messages only on a call that asked for them.
    */
   notify(method: string, params?: Params, related?: JsonRpcId): void {
-    if (this.client.modern && isListenNotification(method)) {
-      for (const l of this.listens.matching(method, params)) this.send({ jsonrpc: '2.0', method, params: l.params }, l.id);
-      return;
-    }
-    if (this.client.modern && method === 'notifications/message') related ??= this.inflight.loggingCall()?.id;
-    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }, related);
+    const deliveries = this.client.modern ? this.modern.deliveries(method, params, related) : [{ params, related }];
+    for (const d of deliveries) this.send(d.params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params: d.params }, d.related);
   }
 
   /** True if this session's resolution of some server maps to the instance key. */
@@ -211,7 +211,7 @@ export class Session {
     if (this.closed) return;
     this.closed = true;
     this.inflight.cancelAll();
-    this.parked.closeAll();
+    this.modern.close();
     this.questions.failAll(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
     this.log.info('session closed');
     this.host.sessionClosed(this);
@@ -273,7 +273,7 @@ export class Session {
     }
     const clash = this.inflight.clash(req.id);
     if (clash) return this.send(errorResponse(req.id, RpcCode.InvalidRequest, clash));
-    if (envelope) return this.handleModern(req, envelope);
+    if (envelope) return this.modern.handle(req, envelope);
     if (req.method === 'server/discover') return this.send(resultResponse(req.id, this.dispatch.discover()));
     const refused = lifecycleError(req.method, this.client.initialized);
     if (refused) return this.send(errorResponse(req.id, RpcCode.InvalidRequest, refused));
@@ -288,89 +288,6 @@ export class Session {
     } finally {
       this.inflight.delete(req.id);
     }
-  }
-
-  /**
-   * A 2026-07-28 request: its envelope says who the client is and what it can do (there is no handshake), its result
-   * is dressed for the modern era, and a question a 2025-era backend asks on the way comes back as input_required,
-   * the call waiting until the client retries with the answer. Its id is already checked free.
-   */
-  private async handleModern(req: JsonRpcRequest, env: Envelope): Promise<void> {
-    this.client.adopt(env);
-    if (req.method === 'subscriptions/listen') return this.listen(req);
-    const target = { id: req.id, progressToken: (req.params?._meta as Params | undefined)?.progressToken };
-    const state = req.params?.requestState;
-    let work: Work | undefined;
-    if (typeof state === 'string' && state.startsWith(STATE_PREFIX)) {
-      work = this.parked.resume(state, req.params?.inputResponses);
-      if (!work) {
-        this.send(errorResponse(req.id, RpcCode.InvalidParams, 'Invalid params: this requestState is unknown or has expired; send the request again without inputResponses and requestState'));
-        return;
-      }
-      work.target = target;
-      this.inflight.add({ controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
-    } else {
-      work = new Work(target);
-      this.inflight.add({ controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
-      work.run((signal) => this.dispatch.run(req, signal));
-    }
-    try {
-      const next = await work.next();
-      if ('questions' in next) {
-        const asked = inputRequiredResult(next.questions, this.parked.park(work, next.questions));
-        return this.send(resultResponse(req.id, modernResult(req.method, asked, serverInfo(this.host.version), this.cacheHint(req.method))));
-      }
-      const outcome = next.outcome;
-      if ('error' in outcome) {
-        const e = failure(req, outcome.error, work.controller.signal);
-        if (e) this.send(e);
-        return;
-      }
-      if (!work.controller.signal.aborted) this.send(resultResponse(req.id, modernResult(req.method, outcome.result, serverInfo(this.host.version), this.cacheHint(req.method))));
-    } finally {
-      this.inflight.delete(req.id);
-    }
-  }
-
-  /** How long a modern client may cache a result: lists change at any time (a listen says when), so not at all. */
-  private cacheHint(method: string): CacheHint {
-    // Only the meta surface's tool list is the same for every session.
-    const shared = method === 'tools/list' && this.surface === 'meta';
-    return { ttlMs: 0, cacheScope: shared ? 'public' : 'private' };
-  }
-
-  /**
-   * subscriptions/listen: acknowledges what mcplex honours (resource URIs no server offers are left out), then keeps
-   * the stream open, each change notification tagged with its id, until the client cancels it.
-   */
-  private async listen(req: JsonRpcRequest): Promise<void> {
-    const controller = new AbortController();
-    this.inflight.add({ controller, id: req.id, method: req.method });
-    const filter = requestedFilter(req.params?.notifications);
-    if (filter.resourceSubscriptions) {
-      const accepted: string[] = [];
-      for (const uri of filter.resourceSubscriptions) {
-        await this.subscriptions.change('resources/subscribe', uri, controller.signal).then(
-          () => accepted.push(uri),
-          (err: Error) => this.log.info({ uri, err: err.message }, 'a listen asked for a resource no server offers'),
-        );
-      }
-      filter.resourceSubscriptions = accepted;
-    }
-    this.listens.add(req.id, filter);
-    this.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: { [META.subscriptionId]: req.id }, notifications: filter } }, req.id);
-    controller.signal.addEventListener(
-      'abort',
-      () => {
-        this.inflight.delete(req.id);
-        const ended = this.listens.remove(req.id);
-        const still = this.listens.uris();
-        for (const uri of ended?.resourceSubscriptions ?? []) {
-          if (!still.has(uri)) void this.subscriptions.change('resources/unsubscribe', uri, new AbortController().signal).catch(() => undefined);
-        }
-      },
-      { once: true },
-    );
   }
 
   /** The client's roots named the workspace: this session's servers are those of that workspace from now on. */
