@@ -12,12 +12,13 @@ import { LatencyStats } from '../observe/latency.js';
 import pRetry from 'p-retry';
 import { InstanceBreaker } from '../supervisor/breaker.js';
 import { groupRss } from '../supervisor/proc-tree.js';
-import { formatTail } from '../supervisor/ring.js';
 import type { Manifest, ManifestCache } from './manifest.js';
-import { fetchLists, listKindOf, type ListKind, type Lists } from './listing.js';
+import { fetchLists, listKindOf, type ListKind } from './listing.js';
 import { elicitationIds, forward } from './forward.js';
-import { greet, type GreetOptions, type Greeting } from './era.js';
+import type { Greeting } from './era.js';
 import { LegacyWire, ModernWire, type Wire } from './wire.js';
+import { handshake } from './handshake.js';
+import { exitError, startError } from './backend-errors.js';
 
 /** A caller waiting this long for a backend to start is told it is starting. */
 const START_NOTICE_MS = 1000;
@@ -154,7 +155,7 @@ export class Instance {
       this.unfixable = err instanceof ConnectError;
       throw this.failStart(new McplexError('START_FAILED', `server "${this.name}" cannot start: ${this.deps.redact((err as Error).message)}`, { incident }));
     }
-    const peer = new BackendPeer(conn.transport, () => this.exitError(conn, incident));
+    const peer = new BackendPeer(conn.transport, () => exitError(this.name, conn, incident));
     this.conn = conn;
     this.peer = peer;
     peer.onnotification = (n) => this.onNotification(n);
@@ -164,45 +165,25 @@ export class Instance {
     try {
       await conn.transport.start();
       log.info({ childPid: conn.pid?.() }, "backend spawned");
-      const deadline = Date.now() + startTimeout;
-      const greeting: GreetOptions = {
+      const greeting = {
         cached: this.deps.cache.get(this.name, this.resolved.configHash),
         legacyOnly: conn.legacyOnly,
-        deadline,
+        deadline: Date.now() + startTimeout,
         clientCapabilities: this.clientCapabilities,
         version: this.deps.version,
         name: this.name,
       };
-      let hello = await greet(peer, greeting);
-      let lists: Lists;
-      try {
-        lists = await this.listAll(this.wireFor(peer, hello), hello.capabilities, deadline);
-      } catch (err) {
-        // A cached era the backend no longer speaks shows on its first requests: find the era again, once.
-        if (hello.confirmed || !(err instanceof BackendRpcError)) throw err;
-        hello = await greet(peer, { ...greeting, cached: undefined });
-        lists = await this.listAll(this.wireFor(peer, hello), hello.capabilities, deadline);
-      }
-      this.manifest = {
-        server: this.name,
-        configHash: this.resolved.configHash,
-        serverInfo: hello.serverInfo,
-        capabilities: hello.capabilities,
-        instructions: hello.instructions,
-        ...lists,
-        savedAt: new Date().toISOString(),
-        era: hello.era,
-        ...(hello.freshUntil ? { freshUntil: hello.freshUntil } : {}),
-      };
+      this.manifest = await handshake(peer, greeting, (hello) => this.wireFor(peer, hello), this.resolved.configHash);
       this.deps.cache.put(this.manifest);
       this.state = 'ready';
       this.stats.startedAt = Date.now();
       this.sentLogLevel = undefined;
       this.wire!.open();
       this.syncLogLevel();
-      log.info({ childPid: this.pid, tools: this.manifest.tools.length, era: hello.era.kind }, "backend ready");
+      log.info({ childPid: this.pid, tools: this.manifest.tools.length, era: this.wire!.era.kind }, "backend ready");
     } catch (err) {
-      const e = this.startError(conn, err as Error, incident);
+      const modern = this.wire?.era.kind === 'modern';
+      const e = startError(err as Error, { name: this.name, conn, incident, modern, startTimeout: this.deps.gateway().startTimeout, redact: this.deps.redact });
       this.lastTail = conn.stderrTail(10);
       this.wire?.close();
       this.wire = undefined;
@@ -222,12 +203,6 @@ export class Instance {
     return this.wire;
   }
 
-  /** Every list the backend offers, each page within the start's deadline. */
-  private listAll(wire: Wire, caps: Record<string, unknown>, deadline: number): Promise<Lists> {
-    const send = (m: string, p: Params) => wire.request(m, p, { timeoutMs: Math.max(1, deadline - Date.now()) });
-    return fetchLists(send, caps, ['tools', 'prompts', 'resources']) as Promise<Lists>;
-  }
-
   /** Records a failed start (state, last error, one log line) and returns the error to throw; a start cut short by stop() records nothing. */
   private failStart(e: McplexError): McplexError {
     if (this.state !== 'starting') return e;
@@ -235,28 +210,6 @@ export class Instance {
     this.lastError = e.message;
     this.deps.log.warn({ err: e.message, code: e.code }, 'backend failed to start');
     return e;
-  }
-
-  /** Why a start failed, redacted: a timeout, the process ending (or a remote refusing) before its handshake was done, or another error. */
-  private startError(conn: Connection, err: Error, incident: number): McplexError {
-    const stderr = conn.stderrTail(10);
-    // What the start was doing, as the backend's era calls it (a 2025 server, or one whose era is not known yet: initialize).
-    const step = this.wire?.era.kind === 'modern' ? 'its start (server/discover and its lists)' : 'initialize';
-    if (err instanceof McplexError && err.code === 'CALL_TIMEOUT') {
-      return new McplexError('START_TIMEOUT', `server "${this.name}" did not finish ${step} within startTimeout (${this.deps.gateway().startTimeout} ms)${formatTail(stderr)}`, { stderr, incident });
-    }
-    if (err instanceof BackendRpcError) {
-      return new McplexError('START_FAILED', `server "${this.name}" refused ${step}: ${this.deps.redact(err.rpc.message)}${formatTail(stderr)}`, { stderr, incident });
-    }
-    const closed = err instanceof McplexError && err.code === 'BACKEND_CLOSED';
-    if (err instanceof McplexError && !closed) return err;
-    const what = !closed ? this.deps.redact(err.message) : conn.remote ? conn.exitDescription() : `${conn.exitDescription()} before it finished ${step}`;
-    return new McplexError('START_FAILED', `server "${this.name}" failed to start: ${what}${formatTail(stderr)}`, { stderr, incident });
-  }
-
-  private exitError(conn: Connection, incident: number): McplexError {
-    const stderr = conn.stderrTail(10);
-    return new McplexError('BACKEND_CLOSED', `server "${this.name}" ${conn.exitDescription()} while requests were in flight${formatTail(stderr)}`, { stderr, incident });
   }
 
   /** The backend went away on its own: logged with its exit code, signal and last stderr lines; restarted on next use. */
