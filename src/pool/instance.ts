@@ -13,12 +13,13 @@ import pRetry from 'p-retry';
 import { InstanceBreaker } from '../supervisor/breaker.js';
 import { groupRss } from '../supervisor/proc-tree.js';
 import type { Manifest, ManifestCache } from './manifest.js';
-import { fetchLists, listKindOf, type ListKind } from './listing.js';
+import { listKindOf, type ListKind } from './listing.js';
 import { elicitationIds, forward } from './forward.js';
 import type { Greeting } from './era.js';
 import { LegacyWire, ModernWire, type Wire } from './wire.js';
 import { handshake } from './handshake.js';
 import { exitError, startError } from './backend-errors.js';
+import { ListRefresh } from './list-refresh.js';
 
 /** A caller waiting this long for a backend to start is told it is starting. */
 const START_NOTICE_MS = 1000;
@@ -75,8 +76,7 @@ export class Instance {
   /** The last start failed on something a retry cannot fix (no such command, a bad URL). */
   private unfixable = false;
   private markStopped?: () => void;
-  /** A list refresh in flight per kind; `again` when another list_changed came meanwhile. */
-  private readonly refreshing = new Map<ListKind, { again: boolean }>();
+  private readonly refresh: ListRefresh;
   /** The log level last sent to the backend. */
   private sentLogLevel?: string;
 
@@ -91,6 +91,16 @@ export class Instance {
     readonly owner?: string,
   ) {
     this.breaker = new InstanceBreaker(server.restart, () => ({ name: this.name, stderr: this.stderrTail(10) }));
+    this.refresh = new ListRefresh({
+      source: () => (this.wire && this.manifest ? { wire: this.wire, capabilities: this.manifest.capabilities } : undefined),
+      keep: (lists) => {
+        this.manifest = { ...this.manifest!, ...lists, savedAt: new Date().toISOString() };
+        this.deps.cache.put(this.manifest);
+      },
+      timeoutMs: () => this.deps.gateway().startTimeout,
+      changed: (kind) => this.events.listChanged?.(this, kind),
+      log: deps.log,
+    });
   }
 
   get key(): string {
@@ -240,42 +250,8 @@ export class Instance {
     const n = this.wire ? this.wire.incoming(received) : received;
     if (!n) return;
     const kind = listKindOf(n.method);
-    if (kind) this.refreshList(kind);
+    if (kind) this.refresh.request(kind);
     else this.events.notification?.(this, n);
-  }
-
-  /**
-   * Re-lists one kind after the backend said it changed, then reports the change once: a burst of list_changed
-   * during a refresh costs one more refresh, not one notification each. The cache on disk follows.
-   */
-  private refreshList(kind: ListKind): void {
-    const running = this.refreshing.get(kind);
-    if (running) {
-      running.again = true;
-      return;
-    }
-    const state = { again: false };
-    this.refreshing.set(kind, state);
-    void (async () => {
-      let ok = false;
-      do {
-        state.again = false;
-        const wire = this.wire;
-        if (!wire || !this.manifest) break;
-        try {
-          const timeoutMs = this.deps.gateway().startTimeout;
-          const lists = await fetchLists((m, p) => wire.request(m, p, { timeoutMs }), this.manifest.capabilities, [kind]);
-          this.manifest = { ...this.manifest, ...lists, savedAt: new Date().toISOString() };
-          this.deps.cache.put(this.manifest);
-          ok = true;
-        } catch (err) {
-          ok = false;
-          this.deps.log.warn({ err: (err as Error).message, kind }, 'refreshing a list after list_changed failed');
-        }
-      } while (state.again);
-      this.refreshing.delete(kind);
-      if (ok) this.events.listChanged?.(this, kind);
-    })();
   }
 
   /** Sends logging/setLevel (where the era has it) when the level this instance's sessions want differs from what the backend has. */
