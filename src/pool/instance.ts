@@ -20,6 +20,7 @@ import { LegacyWire, ModernWire, type Wire } from './wire.js';
 import { handshake } from './handshake.js';
 import { exitError, startError } from './backend-errors.js';
 import { ListRefresh } from './list-refresh.js';
+import { Subscribers } from './subscribers.js';
 
 /** A caller waiting this long for a backend to start is told it is starting. */
 const START_NOTICE_MS = 1000;
@@ -71,7 +72,7 @@ export class Instance {
   /** stderr of the last backend run, kept after it exits for error messages. */
   private lastTail: string[] = [];
   private readonly bySession = new Map<string, number>();
-  private readonly subscriptions = new Map<string, Set<string>>();
+  private readonly subscriptions: Subscribers;
   private stopDone?: Promise<void>;
   /** The last start failed on something a retry cannot fix (no such command, a bad URL). */
   private unfixable = false;
@@ -91,6 +92,12 @@ export class Instance {
     readonly owner?: string,
   ) {
     this.breaker = new InstanceBreaker(server.restart, () => ({ name: this.name, stderr: this.stderrTail(10) }));
+    this.subscriptions = new Subscribers({
+      name: this.name,
+      start: () => this.breaker.run(() => this.ensureStarted()),
+      wire: () => this.wire,
+      ready: () => this.state === 'ready',
+    });
     this.refresh = new ListRefresh({
       source: () => (this.wire && this.manifest ? { wire: this.wire, capabilities: this.manifest.capabilities } : undefined),
       keep: (lists) => {
@@ -343,45 +350,23 @@ export class Instance {
   }
 
   /** Subscribes a session to a resource; the backend hears of it (in its era's way) with the first subscriber only. */
-  async subscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
-    const subs = this.subscriptions.get(uri) ?? new Set<string>();
-    const first = subs.size === 0;
-    subs.add(sessionId);
-    this.subscriptions.set(uri, subs);
-    if (!first) return {};
-    try {
-      await this.breaker.run(() => this.ensureStarted());
-      const wire = this.wire;
-      if (!wire) throw new McplexError('BACKEND_CLOSED', `server "${this.name}" went away; retry`);
-      await wire.watch(uri, true, [...this.subscriptions.keys()], (m, p) => this.request(m, p, opts));
-    } catch (err) {
-      subs.delete(sessionId);
-      if (subs.size === 0 && this.subscriptions.get(uri) === subs) this.subscriptions.delete(uri);
-      throw err;
-    }
-    return {};
+  subscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
+    return this.subscriptions.subscribe(uri, sessionId, (m, p) => this.request(m, p, opts));
   }
 
   /** Unsubscribes a session; the backend hears of it when the last subscriber leaves. */
-  async unsubscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
-    const subs = this.subscriptions.get(uri);
-    if (!subs?.delete(sessionId)) return {};
-    if (subs.size === 0) {
-      this.subscriptions.delete(uri);
-      const wire = this.wire;
-      if (wire && this.state === 'ready') await wire.watch(uri, false, [...this.subscriptions.keys()], (m, p) => this.request(m, p, opts));
-    }
-    return {};
+  unsubscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
+    return this.subscriptions.unsubscribe(uri, sessionId, (m, p) => this.request(m, p, opts));
   }
 
   /** Sessions subscribed to a resource URI. */
   subscribers(uri: string): ReadonlySet<string> {
-    return this.subscriptions.get(uri) ?? new Set();
+    return this.subscriptions.of(uri);
   }
 
   /** Forgets a session's subscriptions (it ended); unsubscribes at the backend where it was the last. */
   dropSubscriber(sessionId: string): void {
-    for (const uri of [...this.subscriptions.keys()]) void this.unsubscribe(uri, sessionId, {}).catch(() => undefined);
+    for (const uri of this.subscriptions.uris()) void this.unsubscribe(uri, sessionId, {}).catch(() => undefined);
   }
 
   /** Sends a notification to the backend if it is running (and its era has that notification). */
