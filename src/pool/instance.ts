@@ -28,6 +28,7 @@ const START_NOTICE_MS = 1000;
 /** idle: not running (never started, or exited and restarts on next use); failed: its last start failed (the next use retries, breaker permitting). */
 export type InstanceState = 'idle' | 'starting' | 'ready' | 'failed' | 'draining' | 'stopped';
 
+/** What an instance needs from its pool: its logger, the manifest cache, the live gateway config, and the shared task table. */
 export interface InstanceDeps {
   log: Logger;
   cache: ManifestCache;
@@ -40,6 +41,7 @@ export interface InstanceDeps {
   onExit?: (pid: number) => void;
 }
 
+/** What an instance reports to its pool, which routes it to the sessions concerned. */
 export interface InstanceEvents {
   /** A backend notification other than progress and list_changed (resources/updated, logging/message, tasks/status…). */
   notification?: (instance: Instance, n: JsonRpcNotification) => void;
