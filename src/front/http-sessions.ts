@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { encodeMessage, errorResponse, idKey, isRequest, parseMessage, RpcCode, type JsonRpcMessage, type JsonRpcResponse } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
-import type { SessionState } from '../session/session.js';
+import type { SessionState } from '../session/client-state.js';
 import { SUPPORTED_VERSIONS } from '../session/negotiate.js';
 import { MODERN_VERSIONS } from '../protocol/modern.js';
 import { ModernHttp } from './modern-http.js';

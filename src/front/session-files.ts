@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SessionState } from '../session/session.js';
+import type { SessionState } from '../session/client-state.js';
 
 /** State files older than this are removed when the daemon starts. */
 const KEEP_MS = 24 * 60 * 60 * 1000;

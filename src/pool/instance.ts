@@ -12,12 +12,15 @@ import { LatencyStats } from '../observe/latency.js';
 import pRetry from 'p-retry';
 import { InstanceBreaker } from '../supervisor/breaker.js';
 import { groupRss } from '../supervisor/proc-tree.js';
-import { formatTail } from '../supervisor/ring.js';
 import type { Manifest, ManifestCache } from './manifest.js';
-import { fetchLists, listKindOf, type ListKind, type Lists } from './listing.js';
+import { listKindOf, type ListKind } from './listing.js';
 import { elicitationIds, forward } from './forward.js';
-import { greet, type GreetOptions, type Greeting } from './era.js';
+import type { Greeting } from './era.js';
 import { LegacyWire, ModernWire, type Wire } from './wire.js';
+import { handshake } from './handshake.js';
+import { exitError, startError } from './backend-errors.js';
+import { ListRefresh } from './list-refresh.js';
+import { Subscribers } from './subscribers.js';
 
 /** A caller waiting this long for a backend to start is told it is starting. */
 const START_NOTICE_MS = 1000;
@@ -25,6 +28,7 @@ const START_NOTICE_MS = 1000;
 /** idle: not running (never started, or exited and restarts on next use); failed: its last start failed (the next use retries, breaker permitting). */
 export type InstanceState = 'idle' | 'starting' | 'ready' | 'failed' | 'draining' | 'stopped';
 
+/** What an instance needs from its pool: its logger, the manifest cache, the live gateway config, and the shared task table. */
 export interface InstanceDeps {
   log: Logger;
   cache: ManifestCache;
@@ -37,6 +41,7 @@ export interface InstanceDeps {
   onExit?: (pid: number) => void;
 }
 
+/** What an instance reports to its pool, which routes it to the sessions concerned. */
 export interface InstanceEvents {
   /** A backend notification other than progress and list_changed (resources/updated, logging/message, tasks/status…). */
   notification?: (instance: Instance, n: JsonRpcNotification) => void;
@@ -69,13 +74,12 @@ export class Instance {
   /** stderr of the last backend run, kept after it exits for error messages. */
   private lastTail: string[] = [];
   private readonly bySession = new Map<string, number>();
-  private readonly subscriptions = new Map<string, Set<string>>();
+  private readonly subscriptions: Subscribers;
   private stopDone?: Promise<void>;
   /** The last start failed on something a retry cannot fix (no such command, a bad URL). */
   private unfixable = false;
   private markStopped?: () => void;
-  /** A list refresh in flight per kind; `again` when another list_changed came meanwhile. */
-  private readonly refreshing = new Map<ListKind, { again: boolean }>();
+  private readonly refresh: ListRefresh;
   /** The log level last sent to the backend. */
   private sentLogLevel?: string;
 
@@ -90,6 +94,22 @@ export class Instance {
     readonly owner?: string,
   ) {
     this.breaker = new InstanceBreaker(server.restart, () => ({ name: this.name, stderr: this.stderrTail(10) }));
+    this.subscriptions = new Subscribers({
+      name: this.name,
+      start: () => this.breaker.run(() => this.ensureStarted()),
+      wire: () => this.wire,
+      ready: () => this.state === 'ready',
+    });
+    this.refresh = new ListRefresh({
+      source: () => (this.wire && this.manifest ? { wire: this.wire, capabilities: this.manifest.capabilities } : undefined),
+      keep: (lists) => {
+        this.manifest = { ...this.manifest!, ...lists, savedAt: new Date().toISOString() };
+        this.deps.cache.put(this.manifest);
+      },
+      timeoutMs: () => this.deps.gateway().startTimeout,
+      changed: (kind) => this.events.listChanged?.(this, kind),
+      log: deps.log,
+    });
   }
 
   get key(): string {
@@ -154,7 +174,7 @@ export class Instance {
       this.unfixable = err instanceof ConnectError;
       throw this.failStart(new McplexError('START_FAILED', `server "${this.name}" cannot start: ${this.deps.redact((err as Error).message)}`, { incident }));
     }
-    const peer = new BackendPeer(conn.transport, () => this.exitError(conn, incident));
+    const peer = new BackendPeer(conn.transport, () => exitError(this.name, conn, incident));
     this.conn = conn;
     this.peer = peer;
     peer.onnotification = (n) => this.onNotification(n);
@@ -164,45 +184,25 @@ export class Instance {
     try {
       await conn.transport.start();
       log.info({ childPid: conn.pid?.() }, "backend spawned");
-      const deadline = Date.now() + startTimeout;
-      const greeting: GreetOptions = {
+      const greeting = {
         cached: this.deps.cache.get(this.name, this.resolved.configHash),
         legacyOnly: conn.legacyOnly,
-        deadline,
+        deadline: Date.now() + startTimeout,
         clientCapabilities: this.clientCapabilities,
         version: this.deps.version,
         name: this.name,
       };
-      let hello = await greet(peer, greeting);
-      let lists: Lists;
-      try {
-        lists = await this.listAll(this.wireFor(peer, hello), hello.capabilities, deadline);
-      } catch (err) {
-        // A cached era the backend no longer speaks shows on its first requests: find the era again, once.
-        if (hello.confirmed || !(err instanceof BackendRpcError)) throw err;
-        hello = await greet(peer, { ...greeting, cached: undefined });
-        lists = await this.listAll(this.wireFor(peer, hello), hello.capabilities, deadline);
-      }
-      this.manifest = {
-        server: this.name,
-        configHash: this.resolved.configHash,
-        serverInfo: hello.serverInfo,
-        capabilities: hello.capabilities,
-        instructions: hello.instructions,
-        ...lists,
-        savedAt: new Date().toISOString(),
-        era: hello.era,
-        ...(hello.freshUntil ? { freshUntil: hello.freshUntil } : {}),
-      };
+      this.manifest = await handshake(peer, greeting, (hello) => this.wireFor(peer, hello), this.resolved.configHash);
       this.deps.cache.put(this.manifest);
       this.state = 'ready';
       this.stats.startedAt = Date.now();
       this.sentLogLevel = undefined;
       this.wire!.open();
       this.syncLogLevel();
-      log.info({ childPid: this.pid, tools: this.manifest.tools.length, era: hello.era.kind }, "backend ready");
+      log.info({ childPid: this.pid, tools: this.manifest.tools.length, era: this.wire!.era.kind }, "backend ready");
     } catch (err) {
-      const e = this.startError(conn, err as Error, incident);
+      const modern = this.wire?.era.kind === 'modern';
+      const e = startError(err as Error, { name: this.name, conn, incident, modern, startTimeout: this.deps.gateway().startTimeout, redact: this.deps.redact });
       this.lastTail = conn.stderrTail(10);
       this.wire?.close();
       this.wire = undefined;
@@ -222,12 +222,6 @@ export class Instance {
     return this.wire;
   }
 
-  /** Every list the backend offers, each page within the start's deadline. */
-  private listAll(wire: Wire, caps: Record<string, unknown>, deadline: number): Promise<Lists> {
-    const send = (m: string, p: Params) => wire.request(m, p, { timeoutMs: Math.max(1, deadline - Date.now()) });
-    return fetchLists(send, caps, ['tools', 'prompts', 'resources']) as Promise<Lists>;
-  }
-
   /** Records a failed start (state, last error, one log line) and returns the error to throw; a start cut short by stop() records nothing. */
   private failStart(e: McplexError): McplexError {
     if (this.state !== 'starting') return e;
@@ -235,28 +229,6 @@ export class Instance {
     this.lastError = e.message;
     this.deps.log.warn({ err: e.message, code: e.code }, 'backend failed to start');
     return e;
-  }
-
-  /** Why a start failed, redacted: a timeout, the process ending (or a remote refusing) before its handshake was done, or another error. */
-  private startError(conn: Connection, err: Error, incident: number): McplexError {
-    const stderr = conn.stderrTail(10);
-    // What the start was doing, as the backend's era calls it (a 2025 server, or one whose era is not known yet: initialize).
-    const step = this.wire?.era.kind === 'modern' ? 'its start (server/discover and its lists)' : 'initialize';
-    if (err instanceof McplexError && err.code === 'CALL_TIMEOUT') {
-      return new McplexError('START_TIMEOUT', `server "${this.name}" did not finish ${step} within startTimeout (${this.deps.gateway().startTimeout} ms)${formatTail(stderr)}`, { stderr, incident });
-    }
-    if (err instanceof BackendRpcError) {
-      return new McplexError('START_FAILED', `server "${this.name}" refused ${step}: ${this.deps.redact(err.rpc.message)}${formatTail(stderr)}`, { stderr, incident });
-    }
-    const closed = err instanceof McplexError && err.code === 'BACKEND_CLOSED';
-    if (err instanceof McplexError && !closed) return err;
-    const what = !closed ? this.deps.redact(err.message) : conn.remote ? conn.exitDescription() : `${conn.exitDescription()} before it finished ${step}`;
-    return new McplexError('START_FAILED', `server "${this.name}" failed to start: ${what}${formatTail(stderr)}`, { stderr, incident });
-  }
-
-  private exitError(conn: Connection, incident: number): McplexError {
-    const stderr = conn.stderrTail(10);
-    return new McplexError('BACKEND_CLOSED', `server "${this.name}" ${conn.exitDescription()} while requests were in flight${formatTail(stderr)}`, { stderr, incident });
   }
 
   /** The backend went away on its own: logged with its exit code, signal and last stderr lines; restarted on next use. */
@@ -287,42 +259,8 @@ export class Instance {
     const n = this.wire ? this.wire.incoming(received) : received;
     if (!n) return;
     const kind = listKindOf(n.method);
-    if (kind) this.refreshList(kind);
+    if (kind) this.refresh.request(kind);
     else this.events.notification?.(this, n);
-  }
-
-  /**
-   * Re-lists one kind after the backend said it changed, then reports the change once: a burst of list_changed
-   * during a refresh costs one more refresh, not one notification each. The cache on disk follows.
-   */
-  private refreshList(kind: ListKind): void {
-    const running = this.refreshing.get(kind);
-    if (running) {
-      running.again = true;
-      return;
-    }
-    const state = { again: false };
-    this.refreshing.set(kind, state);
-    void (async () => {
-      let ok = false;
-      do {
-        state.again = false;
-        const wire = this.wire;
-        if (!wire || !this.manifest) break;
-        try {
-          const timeoutMs = this.deps.gateway().startTimeout;
-          const lists = await fetchLists((m, p) => wire.request(m, p, { timeoutMs }), this.manifest.capabilities, [kind]);
-          this.manifest = { ...this.manifest, ...lists, savedAt: new Date().toISOString() };
-          this.deps.cache.put(this.manifest);
-          ok = true;
-        } catch (err) {
-          ok = false;
-          this.deps.log.warn({ err: (err as Error).message, kind }, 'refreshing a list after list_changed failed');
-        }
-      } while (state.again);
-      this.refreshing.delete(kind);
-      if (ok) this.events.listChanged?.(this, kind);
-    })();
   }
 
   /** Sends logging/setLevel (where the era has it) when the level this instance's sessions want differs from what the backend has. */
@@ -414,45 +352,23 @@ export class Instance {
   }
 
   /** Subscribes a session to a resource; the backend hears of it (in its era's way) with the first subscriber only. */
-  async subscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
-    const subs = this.subscriptions.get(uri) ?? new Set<string>();
-    const first = subs.size === 0;
-    subs.add(sessionId);
-    this.subscriptions.set(uri, subs);
-    if (!first) return {};
-    try {
-      await this.breaker.run(() => this.ensureStarted());
-      const wire = this.wire;
-      if (!wire) throw new McplexError('BACKEND_CLOSED', `server "${this.name}" went away; retry`);
-      await wire.watch(uri, true, [...this.subscriptions.keys()], (m, p) => this.request(m, p, opts));
-    } catch (err) {
-      subs.delete(sessionId);
-      if (subs.size === 0 && this.subscriptions.get(uri) === subs) this.subscriptions.delete(uri);
-      throw err;
-    }
-    return {};
+  subscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
+    return this.subscriptions.subscribe(uri, sessionId, (m, p) => this.request(m, p, opts));
   }
 
   /** Unsubscribes a session; the backend hears of it when the last subscriber leaves. */
-  async unsubscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
-    const subs = this.subscriptions.get(uri);
-    if (!subs?.delete(sessionId)) return {};
-    if (subs.size === 0) {
-      this.subscriptions.delete(uri);
-      const wire = this.wire;
-      if (wire && this.state === 'ready') await wire.watch(uri, false, [...this.subscriptions.keys()], (m, p) => this.request(m, p, opts));
-    }
-    return {};
+  unsubscribe(uri: string, sessionId: string, opts: RequestOptions): Promise<unknown> {
+    return this.subscriptions.unsubscribe(uri, sessionId, (m, p) => this.request(m, p, opts));
   }
 
   /** Sessions subscribed to a resource URI. */
   subscribers(uri: string): ReadonlySet<string> {
-    return this.subscriptions.get(uri) ?? new Set();
+    return this.subscriptions.of(uri);
   }
 
   /** Forgets a session's subscriptions (it ended); unsubscribes at the backend where it was the last. */
   dropSubscriber(sessionId: string): void {
-    for (const uri of [...this.subscriptions.keys()]) void this.unsubscribe(uri, sessionId, {}).catch(() => undefined);
+    for (const uri of this.subscriptions.uris()) void this.unsubscribe(uri, sessionId, {}).catch(() => undefined);
   }
 
   /** Sends a notification to the backend if it is running (and its era has that notification). */

@@ -17,6 +17,11 @@ export const SERVER_CAPABILITIES = {
   tasks: { list: {}, cancel: {}, requests: { tools: { call: {} } } },
 } as const;
 
+/** mcplex as it names itself to clients (`serverInfo`). */
+export function serverInfo(version: string): { name: string; version: string } {
+  return { name: 'mcplex', version };
+}
+
 /** Echoes the client's version if supported, else offers the latest. */
 export function negotiateVersion(requested: unknown): string {
   return typeof requested === 'string' && (SUPPORTED_VERSIONS as readonly string[]).includes(requested) ? requested : SUPPORTED_VERSIONS[0];

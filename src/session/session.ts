@@ -1,9 +1,9 @@
-// One client session: answers the handshake locally, routes each request to a surface, and relays what backends send back.
+// One client session: reads each message from its transport, keeps its requests in flight, and composes the parts that
+// answer them (the era-neutral dispatch, the modern era, questions to the client, subscriptions, the client's state).
 import type { Logger } from 'pino';
 import type { Surface } from '../config/types.js';
 import {
   errorResponse,
-  idKey,
   isJsonRpcId,
   isNotification,
   isRequest,
@@ -17,24 +17,19 @@ import {
   type Params,
 } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
-import { BackendRpcError, McplexError, toRpcError } from '../protocol/errors.js';
+import { McplexError, toRpcError } from '../protocol/errors.js';
 import { DirectSurface } from '../surface/direct.js';
-import { callMetaTool, isMetaTool, META_TOOLS, type CallContext } from '../surface/meta.js';
 import { Catalog, type CatalogHost } from '../catalog/catalog.js';
-import { instructions, negotiateVersion, SERVER_CAPABILITIES } from './negotiate.js';
-import { profileFor, type ClientProfile, type ShownSurface } from '../surface/clients.js';
-import { serverNotes } from '../surface/summary.js';
+import { profileFor, type ShownSurface } from '../surface/clients.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-import { ClientRequests } from './client-requests.js';
 import { lifecycleError } from './lifecycle.js';
-import { TASK_METHODS, taskRequest } from './tasks.js';
-import { envelopeOf, legacyResult, modernCapabilities, modernResult, type CacheHint, type Envelope } from './modern.js';
-import { META, MODERN_VERSIONS } from '../protocol/modern.js';
-import { inputRequiredResult, ParkedCalls, STATE_PREFIX, Work, type Target } from './input-required.js';
-import { isListenNotification, Listens, requestedFilter } from './listens.js';
-import { asListed } from '../pool/forward.js';
-import { findWorkspace } from '../env/workspace.js';
-import { fileURLToPath } from 'node:url';
+import { envelopeOf, legacyResult, type Envelope } from './modern.js';
+import { ClientState, type ClientInfo, type SessionState } from './client-state.js';
+import { InFlightRequests } from './inflight.js';
+import { ClientQuestions } from './questions.js';
+import { ResourceSubscriptions } from './subscriptions.js';
+import { Dispatch, failure } from './dispatch.js';
+import { ModernCalls } from './modern-calls.js';
 
 /** What a session needs from the daemon. */
 export interface SessionHost extends CatalogHost {
@@ -46,9 +41,7 @@ export interface SessionHost extends CatalogHost {
   logLevelChanged(session: Session): void;
 }
 
-/** How long tool requests wait for a client to report its roots before using the default workspace. */
-const ROOTS_WAIT_MS = 5000;
-
+/** How a session begins: who opened it, where, and how the client should see mcplex. */
 export interface SessionInit {
   id: string;
   cwd: string;
@@ -63,94 +56,74 @@ export interface SessionInit {
   origin: string;
 }
 
-/** What a session's client told it, kept so a session re-created after a daemon restart goes on where it was. */
-export interface SessionState {
-  protocolVersion?: string;
-  clientInfo?: { name?: string; version?: string };
-  capabilities: Record<string, unknown>;
-  /** Only when the client asked for one. */
-  logLevel?: LogLevel;
-  subscriptions: string[];
-}
-
-/** How long a client has to answer a request mcplex forwards to it (sampling, elicitation, roots). */
-const CLIENT_REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
-
-/** How long the user has to answer whether to trust a workspace's servers (no answer is a no). */
-const TRUST_ANSWER_MS = 5 * 60 * 1000;
-
-/** The form the trust question asks for: one yes/no. */
-const TRUST_SCHEMA = {
-  type: 'object',
-  properties: { trust: { type: 'boolean', title: 'Trust and start these servers', default: false } },
-  required: ['trust'],
-};
-
-/** A request in flight: how to cancel it and, for a modern call, its work and the log level it asked for. */
-interface InFlight {
-  controller: AbortController;
-  id: JsonRpcId;
-  method: string;
-  work?: Work;
-  logLevel?: LogLevel;
-}
-
-/** Requests on which a modern client may be asked for input (the MRTR methods of 2026-07-28). */
-const MRTR_METHODS = new Set(['tools/call', 'prompts/get', 'resources/read']);
-
 /** A connected client. */
 export class Session {
   readonly catalog: Catalog;
   readonly startedAt = Date.now();
-  clientInfo?: { name?: string; version?: string };
-  protocolVersion?: string;
-  /** The level this session's log messages are filtered at (`info` until the client asks). */
-  logLevel: LogLevel = 'info';
-  /** Set when the client asked for a level with logging/setLevel. */
-  private askedLevel?: LogLevel;
-  private initialized = false;
-  private clientCaps: Record<string, unknown> = {};
-  /** The surface and name budget for this client, settled at initialize (an unknown client's until then). */
-  private profile?: ClientProfile;
-  private readonly subscriptions = new Set<string>();
-  private readonly direct: DirectSurface;
-  private readonly inflight = new Map<string, InFlight>();
-  /** Which era the client speaks: set by its first `initialize` (2025) or enveloped request (2026-07-28). */
-  private era?: 'legacy' | 'modern';
-  /** Modern calls waiting for their client to answer what a 2025-era backend asked. */
-  private readonly parked = new ParkedCalls();
-  /** Modern `subscriptions/listen` streams. */
-  private readonly listens = new Listens();
-  /** The roots request that decides the workspace, asked once on the first request that needs servers. */
-  private rootsAsked?: Promise<void>;
-  private readonly toClient: ClientRequests;
-  private closed = false;
   readonly log: Logger;
   /** Called after anything in `state()` changed. */
   onstatechange?: () => void;
+  private readonly client: ClientState;
+  private readonly inflight = new InFlightRequests();
+  private readonly questions: ClientQuestions;
+  private readonly subscriptions: ResourceSubscriptions;
+  private readonly dispatch: Dispatch;
+  private readonly modern: ModernCalls;
+  private closed = false;
 
   constructor(private readonly transport: MessageTransport, readonly init: SessionInit, private readonly host: SessionHost) {
     this.log = host.log.child({ session: init.id });
-    const self = this;
+    const client = (this.client = new ClientState((info) => profileFor(info, host.config().gateway, init.surface)));
+    const inflight = this.inflight;
+    const log = this.log;
+    const changed = () => this.onstatechange?.();
+    this.questions = new ClientQuestions({
+      client,
+      inflight,
+      deliver: (m, related) => this.deliver(m, related),
+      closed: () => this.closed,
+      workspaceFromRoots: init.workspaceFromRoots === true,
+      adoptWorkspace: (dir) => this.adoptWorkspace(dir),
+      log,
+    });
     this.catalog = new Catalog(host, {
       id: init.id,
       get workspace() {
-        return self.init.workspace;
+        return init.workspace;
       },
       systemEnv: init.systemEnv,
-      clientCapabilities: () => this.clientCaps,
-      clientName: () => this.clientInfo?.name ?? null,
-      // A modern client answers a modern backend's input_required itself (no `ask`); a 2025 client is asked by mcplex.
-      caller: () => ({
-        capabilities: this.clientCaps,
-        clientInfo: this.clientInfo,
-        logLevel: this.era === 'modern' ? this.loggingCall()?.logLevel : this.askedLevel,
-        ...(this.era === 'modern' ? {} : { ask: (method: string, params: unknown) => this.requestClient(method, params as Params | undefined) }),
-      }),
-      confirmTrust: (message) => this.confirmTrust(message),
+      clientCapabilities: () => client.capabilities,
+      clientName: () => client.info?.name ?? null,
+      caller: () => this.questions.caller(),
+      confirmTrust: (message) => this.questions.confirmTrust(message),
     });
-    this.direct = new DirectSurface(this.catalog, () => ({ discover: this.surface !== 'meta', nameBudget: this.clientProfile.nameBudget }));
-    this.toClient = new ClientRequests((m, related) => this.deliver(m, related));
+    const catalog = this.catalog;
+    const direct = new DirectSurface(catalog, () => ({ discover: client.surface !== 'meta', nameBudget: client.profile.nameBudget }));
+    this.subscriptions = new ResourceSubscriptions({ sessionId: init.id, catalog, direct, changed, log });
+    this.dispatch = new Dispatch({
+      sessionId: init.id,
+      version: host.version,
+      log,
+      pool: host.pool,
+      catalog,
+      direct,
+      client,
+      subscriptions: this.subscriptions,
+      inflight,
+      rootsFirst: (method, id) => this.questions.rootsFirst(method, id),
+      notify: (method, params, related) => this.notify(method, params, related),
+      setLevel: (level) => this.applyLevel(level),
+      changed,
+    });
+    this.modern = new ModernCalls({
+      client,
+      inflight,
+      subscriptions: this.subscriptions,
+      dispatch: (req, signal) => this.dispatch.run(req, signal),
+      send: (m, related) => this.send(m, related),
+      version: host.version,
+      log,
+    });
     transport.onmessage = (m) => this.receive(m);
     transport.onclose = () => void this.close();
   }
@@ -159,36 +132,90 @@ export class Session {
     return this.init.id;
   }
 
-  get clientCapabilities(): Record<string, unknown> {
-    return this.clientCaps;
+  /** The client's self-description, once it gave one. */
+  get clientInfo(): ClientInfo | undefined {
+    return this.client.info;
   }
 
-  private get clientProfile(): ClientProfile {
-    return (this.profile ??= profileFor(this.clientInfo, this.host.config().gateway, this.init.surface));
+  get clientCapabilities(): Record<string, unknown> {
+    return this.client.capabilities;
   }
 
   /** What tools/list shows this session: meta, direct or both. */
   get surface(): ShownSurface {
-    return this.clientProfile.surface;
-  }
-
-  private get showsMeta(): boolean {
-    return this.surface !== 'direct';
+    return this.client.surface;
   }
 
   /** True if this session lists backend tools (so a backend's tools/list_changed concerns it). */
   get showsDirect(): boolean {
-    return this.surface !== 'meta';
+    return this.client.showsDirect;
   }
 
   /** The log level this session asked its backends for, if it asked. */
   get requestedLogLevel(): LogLevel | undefined {
-    return this.askedLevel;
+    return this.client.askedLevel;
   }
 
   /** Sends a message to the client (on the stream of `related` where the transport has streams); a closed session drops it. */
   send(message: JsonRpcMessage, related?: JsonRpcId): void {
     void this.deliver(message, related).catch(() => undefined);
+  }
+
+  /**
+   * Sends a notification to the client. A modern client gets change notifications only on the listen streams that
+   * asked for them, and log messages only on a call that asked for them.
+   */
+  notify(method: string, params?: Params, related?: JsonRpcId): void {
+    const deliveries = this.client.modern ? this.modern.deliveries(method, params, related) : [{ params, related }];
+    for (const d of deliveries) this.send(d.params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params: d.params }, d.related);
+  }
+
+  /** True if this session's resolution of some server maps to the instance key. */
+  uses(instanceKey: string): boolean {
+    return this.catalog.servers().some((s) => s.resolved.key === instanceKey);
+  }
+
+  /** Whether a backend log message at `level` passes this session's level (a modern client's: that of a call asking). */
+  wantsLog(level: unknown): boolean {
+    const floor = this.client.modern ? this.inflight.loggingCall()?.logLevel : this.client.logLevel;
+    if (!floor) return false;
+    const i = LOG_LEVELS.indexOf(level as LogLevel);
+    return i === -1 || i >= LOG_LEVELS.indexOf(floor);
+  }
+
+  /**
+   * Asks the client something a backend (or mcplex) needs: a 2025 client gets a real request; a modern client gets
+   * the question as `input_required` on its own call, answered when it retries.
+   */
+  requestClient(method: string, params: Params | undefined): Promise<unknown> {
+    return this.questions.ask(method, params);
+  }
+
+  /** What the client told this session (for re-creating it after a daemon restart); undefined before initialize. */
+  state(): SessionState | undefined {
+    return this.client.saved(this.subscriptions.list());
+  }
+
+  /**
+   * Continues a session the client began with an earlier daemon: initialized as it was, at its log level, with its
+   * resource subscriptions made again (each on the server that owns the URI).
+   */
+  async restore(state: SessionState): Promise<void> {
+    this.client.restore(state);
+    if (state.logLevel) this.applyLevel(state.logLevel);
+    await this.subscriptions.renew(state.subscriptions ?? []);
+  }
+
+  /** Ends the session: cancels its in-flight backend requests and stops its dedicated instances. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.inflight.cancelAll();
+    this.modern.close();
+    this.questions.failAll(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
+    this.log.info('session closed');
+    this.host.sessionClosed(this);
+    await this.transport.close().catch(() => undefined);
   }
 
   /**
@@ -212,98 +239,9 @@ export class Session {
     }
   }
 
-  /**
-   * Sends a notification to the client. A modern client gets change notifications only on the listen streams that
-   * asked for them, and log messages only on a call that asked for them.
-   */
-  notify(method: string, params?: Params, related?: JsonRpcId): void {
-    if (this.era === 'modern' && isListenNotification(method)) {
-      for (const l of this.listens.matching(method, params)) this.send({ jsonrpc: '2.0', method, params: l.params }, l.id);
-      return;
-    }
-    if (this.era === 'modern' && method === 'notifications/message') related ??= this.loggingCall()?.id;
-    this.send(params === undefined ? { jsonrpc: '2.0', method } : { jsonrpc: '2.0', method, params }, related);
-  }
-
-  /** The modern call in flight that asked for log messages at the most verbose level, if any. */
-  private loggingCall(): InFlight | undefined {
-    let best: InFlight | undefined;
-    for (const f of this.inflight.values()) {
-      if (f.logLevel && (!best || LOG_LEVELS.indexOf(f.logLevel) < LOG_LEVELS.indexOf(best.logLevel!))) best = f;
-    }
-    return best;
-  }
-
-  /** True if this session's resolution of some server maps to the instance key. */
-  uses(instanceKey: string): boolean {
-    return this.catalog.servers().some((s) => s.resolved.key === instanceKey);
-  }
-
-  /** Whether a backend log message at `level` passes this session's level (a modern client's: that of a call asking). */
-  wantsLog(level: unknown): boolean {
-    const floor = this.era === 'modern' ? this.loggingCall()?.logLevel : this.logLevel;
-    if (!floor) return false;
-    const i = LOG_LEVELS.indexOf(level as LogLevel);
-    return i === -1 || i >= LOG_LEVELS.indexOf(floor);
-  }
-
-  /**
-   * Asks the client something a backend (or mcplex) needs: a 2025 client gets a real request; a modern client gets
-   * the question as `input_required` on its own call, answered when it retries.
-   */
-  requestClient(method: string, params: Params | undefined, relatedTo?: JsonRpcId, timeoutMs = CLIENT_REQUEST_TIMEOUT_MS): Promise<unknown> {
-    if (this.closed) return Promise.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
-    if (this.era === 'modern') return this.askThroughCall(method, params);
-    // On HTTP, a request sent while a call is in flight travels on that call's stream.
-    return this.toClient.request(method, params, relatedTo ?? [...this.inflight.values()].pop()?.id, timeoutMs);
-  }
-
-  /** What the client told this session (for re-creating it after a daemon restart); undefined before initialize. */
-  state(): SessionState | undefined {
-    if (!this.initialized) return undefined;
-    return {
-      ...(this.protocolVersion ? { protocolVersion: this.protocolVersion } : {}),
-      ...(this.clientInfo ? { clientInfo: this.clientInfo } : {}),
-      capabilities: this.clientCaps,
-      ...(this.askedLevel ? { logLevel: this.askedLevel } : {}),
-      subscriptions: [...this.subscriptions],
-    };
-  }
-
-  /**
-   * Continues a session the client began with an earlier daemon: initialized as it was, at its log level, with its
-   * resource subscriptions made again (each on the server that owns the URI).
-   */
-  async restore(state: SessionState): Promise<void> {
-    this.initialized = true;
-    this.clientCaps = state.capabilities ?? {};
-    this.clientInfo = state.clientInfo;
-    this.protocolVersion = state.protocolVersion;
-    this.profile = profileFor(this.clientInfo, this.host.config().gateway, this.init.surface);
-    if (state.logLevel) this.applyLevel(state.logLevel);
-    await Promise.all(
-      (state.subscriptions ?? []).map((uri) =>
-        this.subscription('resources/subscribe', uri, new AbortController().signal).catch((err: Error) =>
-          this.log.warn({ uri, err: err.message }, 'could not renew a resource subscription'),
-        ),
-      ),
-    );
-  }
-
-  /** Asks the user, through the client's form elicitation, whether to trust workspace servers; false if the client cannot ask. */
-  private async confirmTrust(message: string): Promise<boolean> {
-    const e = this.clientCaps.elicitation;
-    // `elicitation: {}` means form mode; a client that lists modes must list form.
-    if (!e || typeof e !== 'object' || (Object.keys(e).length > 0 && !('form' in e))) return false;
-    const answer = (await this.requestClient('elicitation/create', { mode: 'form', message, requestedSchema: TRUST_SCHEMA }, undefined, TRUST_ANSWER_MS)) as
-      | { action?: string; content?: { trust?: unknown } }
-      | undefined;
-    return answer?.action === 'accept' && answer.content?.trust === true;
-  }
-
   private receive(m: JsonRpcMessage): void {
     if (isResponse(m)) {
-      this.toClient.answer(m);
+      this.questions.answer(m);
       return;
     }
     if (isRequest(m)) {
@@ -316,7 +254,7 @@ export class Session {
   private handleNotification(n: JsonRpcNotification): void {
     if (n.method === 'notifications/cancelled') {
       const id = n.params?.requestId;
-      if (isJsonRpcId(id)) this.inflight.get(idKey(id))?.controller.abort();
+      if (isJsonRpcId(id)) this.inflight.cancel(id);
     } else if (n.method === 'notifications/roots/list_changed') {
       // Only a session's own instances see its roots; shared ones were never told any.
       for (const inst of this.host.pool.list()) if (inst.owner === this.id) inst.notify(n.method);
@@ -324,6 +262,7 @@ export class Session {
     // notifications/initialized needs no action: the gateway owns each backend's handshake.
   }
 
+  /** A request of either era: an enveloped one is the modern era's; the rest follow the 2025 lifecycle. */
   private async handleRequest(req: JsonRpcRequest): Promise<void> {
     let envelope: Envelope | undefined;
     try {
@@ -332,331 +271,36 @@ export class Session {
       this.send({ jsonrpc: '2.0', id: req.id, error: toRpcError(err) });
       return;
     }
-    if (envelope) return this.handleModern(req, envelope);
-    const key = idKey(req.id);
-    if (this.inflight.has(key)) {
-      const why = `Invalid Request: id ${String(req.id)} belongs to a request of this session that is still in flight; use a new id for each request`;
-      this.send(errorResponse(req.id, RpcCode.InvalidRequest, why));
-      return;
-    }
-    if (req.method === 'server/discover') return this.send(resultResponse(req.id, this.discover()));
-    const refused = lifecycleError(req.method, this.initialized);
-    if (refused) {
-      this.send(errorResponse(req.id, RpcCode.InvalidRequest, refused));
-      return;
-    }
+    const clash = this.inflight.clash(req.id);
+    if (clash) return this.send(errorResponse(req.id, RpcCode.InvalidRequest, clash));
+    if (envelope) return this.modern.handle(req, envelope);
+    if (req.method === 'server/discover') return this.send(resultResponse(req.id, this.dispatch.discover()));
+    const refused = lifecycleError(req.method, this.client.initialized);
+    if (refused) return this.send(errorResponse(req.id, RpcCode.InvalidRequest, refused));
     const controller = new AbortController();
-    this.inflight.set(key, { controller, id: req.id, method: req.method });
+    this.inflight.add({ controller, id: req.id, method: req.method });
     try {
-      const result = await this.dispatch(req, controller.signal);
+      const result = await this.dispatch.run(req, controller.signal);
       if (!controller.signal.aborted) this.send(resultResponse(req.id, legacyResult(result)));
     } catch (err) {
-      this.fail(req, err, controller.signal);
+      const e = failure(req, err, controller.signal);
+      if (e) this.send(e);
     } finally {
-      this.inflight.delete(key);
+      this.inflight.delete(req.id);
     }
   }
 
-  /** Answers a request that failed (nothing, if it was cancelled). */
-  private fail(req: JsonRpcRequest, err: unknown, signal: AbortSignal): void {
-    if (signal.aborted || (err instanceof McplexError && err.code === 'CANCELLED')) return;
-    if (err instanceof MethodNotFound) return this.send(errorResponse(req.id, RpcCode.MethodNotFound, `Method not found: ${req.method}`));
-    this.send({ jsonrpc: '2.0', id: req.id, error: toRpcError(err) });
-  }
-
-  /**
-   * A 2026-07-28 request: its envelope says who the client is and what it can do (there is no handshake), its result
-   * is dressed for the modern era, and a question a 2025-era backend asks on the way comes back as input_required,
-   * the call waiting until the client retries with the answer.
-   */
-  private async handleModern(req: JsonRpcRequest, env: Envelope): Promise<void> {
-    const key = idKey(req.id);
-    if (this.inflight.has(key)) {
-      this.send(errorResponse(req.id, RpcCode.InvalidRequest, `Invalid Request: id ${String(req.id)} belongs to a request of this session that is still in flight; use a new id for each request`));
-      return;
-    }
-    this.adopt(env);
-    if (req.method === 'subscriptions/listen') return this.listen(req);
-    const target: Target = { id: req.id, progressToken: (req.params?._meta as Params | undefined)?.progressToken };
-    const state = req.params?.requestState;
-    let work: Work | undefined;
-    if (typeof state === 'string' && state.startsWith(STATE_PREFIX)) {
-      work = this.parked.resume(state, req.params?.inputResponses);
-      if (!work) {
-        this.send(errorResponse(req.id, RpcCode.InvalidParams, 'Invalid params: this requestState is unknown or has expired; send the request again without inputResponses and requestState'));
-        return;
-      }
-      work.target = target;
-      this.inflight.set(key, { controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
-    } else {
-      work = new Work(target);
-      this.inflight.set(key, { controller: work.controller, id: req.id, method: req.method, work, ...(env.logLevel ? { logLevel: env.logLevel } : {}) });
-      work.run((signal) => this.dispatch(req, signal));
-    }
-    try {
-      const next = await work.next();
-      if ('questions' in next) {
-        const asked = inputRequiredResult(next.questions, this.parked.park(work, next.questions));
-        return this.send(resultResponse(req.id, modernResult(req.method, asked, this.serverInfo(), this.cacheHint(req.method))));
-      }
-      const outcome = next.outcome;
-      if ('error' in outcome) return this.fail(req, outcome.error, work.controller.signal);
-      if (!work.controller.signal.aborted) this.send(resultResponse(req.id, modernResult(req.method, outcome.result, this.serverInfo(), this.cacheHint(req.method))));
-    } finally {
-      this.inflight.delete(key);
-    }
-  }
-
-  /** Takes the client's identity and capabilities from a modern request: the latest request speaks for the session. */
-  private adopt(env: Envelope): void {
-    if (!this.initialized) this.era = 'modern';
-    this.clientCaps = env.capabilities;
-    this.protocolVersion = env.version;
-    if (env.clientInfo && (env.clientInfo.name !== this.clientInfo?.name || env.clientInfo.version !== this.clientInfo?.version)) {
-      this.clientInfo = env.clientInfo;
-      this.profile = undefined; // surface auto follows the client's name
-    }
-  }
-
-  /** mcplex as modern results name it. */
-  private serverInfo(): { name: string; version: string } {
-    return { name: 'mcplex', version: this.host.version };
-  }
-
-  /** How long a modern client may cache a result: lists change at any time (a listen says when), so not at all. */
-  private cacheHint(method: string): CacheHint {
-    // Only the meta surface's tool list is the same for every session.
-    const shared = method === 'tools/list' && this.surface === 'meta';
-    return { ttlMs: 0, cacheScope: shared ? 'public' : 'private' };
-  }
-
-  /** The server/discover answer, from config alone: nothing is started. */
-  private discover(): Record<string, unknown> {
-    const result = {
-      supportedVersions: [...MODERN_VERSIONS],
-      capabilities: modernCapabilities(SERVER_CAPABILITIES),
-      instructions: instructions(this.surface, serverNotes(this.catalog)),
-    };
-    return modernResult('server/discover', result, this.serverInfo(), { ttlMs: 60_000, cacheScope: 'private' });
-  }
-
-  /**
-   * subscriptions/listen: acknowledges what mcplex honours (resource URIs no server offers are left out), then keeps
-   * the stream open, each change notification tagged with its id, until the client cancels it.
-   */
-  private async listen(req: JsonRpcRequest): Promise<void> {
-    const key = idKey(req.id);
-    const controller = new AbortController();
-    this.inflight.set(key, { controller, id: req.id, method: req.method });
-    const filter = requestedFilter(req.params?.notifications);
-    if (filter.resourceSubscriptions) {
-      const accepted: string[] = [];
-      for (const uri of filter.resourceSubscriptions) {
-        await this.subscription('resources/subscribe', uri, controller.signal).then(
-          () => accepted.push(uri),
-          (err: Error) => this.log.info({ uri, err: err.message }, 'a listen asked for a resource no server offers'),
-        );
-      }
-      filter.resourceSubscriptions = accepted;
-    }
-    this.listens.add(req.id, filter);
-    this.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: { [META.subscriptionId]: req.id }, notifications: filter } }, req.id);
-    controller.signal.addEventListener(
-      'abort',
-      () => {
-        this.inflight.delete(key);
-        const ended = this.listens.remove(req.id);
-        const still = this.listens.uris();
-        for (const uri of ended?.resourceSubscriptions ?? []) {
-          if (!still.has(uri)) void this.subscription('resources/unsubscribe', uri, new AbortController().signal).catch(() => undefined);
-        }
-      },
-      { once: true },
-    );
-  }
-
-  /** A question for a modern client rides on its one call in flight that may carry input_required. */
-  private askThroughCall(method: string, params: Params | undefined): Promise<unknown> {
-    const calls = [...this.inflight.values()].filter((f) => f.work && MRTR_METHODS.has(f.method));
-    if (calls.length !== 1) {
-      const why = calls.length
-        ? `${calls.length} of its calls are in flight, so which one the question belongs to is unknown`
-        : 'it has no call in flight that can carry the question (tools/call, prompts/get or resources/read)';
-      return Promise.reject(new BackendRpcError({ code: RpcCode.InvalidRequest, message: `mcplex cannot ask this client ${method}: ${why}` }));
-    }
-    return calls[0]!.work!.ask(method, params);
-  }
-
-  private callContext(req: JsonRpcRequest, signal: AbortSignal): CallContext {
-    const meta = req.params?._meta as Params | undefined;
-    const ctx: CallContext = { signal };
-    if (meta) ctx.meta = meta;
-    if (req.params?.task !== undefined) ctx.task = req.params.task as Params;
-    // A modern retry carries the answers to a backend's input_required: they go back to that backend with the call.
-    if (req.params?.inputResponses !== undefined) ctx.inputResponses = req.params.inputResponses;
-    if (typeof req.params?.requestState === 'string') ctx.requestState = req.params.requestState;
-    if (meta?.progressToken !== undefined) {
-      // Progress goes to the client request the work answers now (a parked call's retry takes it over).
-      const work = this.inflight.get(idKey(req.id))?.work;
-      ctx.onProgress = (p) => {
-        const to = work?.target ?? { id: req.id, progressToken: meta.progressToken };
-        if (to.progressToken !== undefined) this.notify('notifications/progress', { ...p, progressToken: to.progressToken }, to.id);
-      };
-    }
-    return ctx;
-  }
-
-  private async dispatch(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
-    const params = req.params ?? {};
-    if (this.asksRoots(req.method)) {
-      this.rootsAsked ??= this.adoptRootsWorkspace(req.id);
-      await this.rootsAsked;
-    }
-    if (TASK_METHODS.has(req.method)) return taskRequest(this.host.pool, this.id, req.method, params, { signal });
-    switch (req.method) {
-      case 'initialize':
-        return this.initialize(params);
-      case 'server/discover':
-        return this.discover();
-      case 'ping':
-        return {};
-      case 'tools/list':
-        return { tools: [...(this.showsMeta ? META_TOOLS : []), ...(this.showsDirect ? (await this.direct.listTools()).map(asListed) : [])] };
-      case 'tools/call':
-        return this.callTool(req, signal);
-      case 'prompts/list':
-        return { prompts: await this.direct.listPrompts() };
-      case 'prompts/get': {
-        const target = await this.direct.promptTarget(String(params.name));
-        return this.catalog.forward(target.view, 'prompts/get', { ...params, name: target.name }, { signal });
-      }
-      case 'resources/list':
-        return { resources: await this.direct.listResources() };
-      case 'resources/templates/list':
-        return { resourceTemplates: await this.direct.listResourceTemplates() };
-      case 'resources/read':
-        return this.direct.forwardResource(req.method, params, { signal });
-      case 'resources/subscribe':
-      case 'resources/unsubscribe':
-        return this.subscription(req.method, String(params.uri), signal);
-      case 'completion/complete':
-        return this.complete(params, signal);
-      case 'logging/setLevel':
-        return this.setLevel(params);
-      default:
-        throw new MethodNotFound();
-    }
-  }
-
-  private initialize(params: Params): unknown {
-    this.clientCaps = (params.capabilities as Record<string, unknown> | undefined) ?? {};
-    this.clientInfo = params.clientInfo as Session['clientInfo'];
-    this.protocolVersion = negotiateVersion(params.protocolVersion);
-    this.profile = profileFor(this.clientInfo, this.host.config().gateway, this.init.surface);
-    this.initialized = true;
-    this.era = 'legacy';
-    this.log.info({ client: this.clientInfo, protocolVersion: this.protocolVersion, surface: this.surface, clientRule: this.profile.matched }, 'session initialized');
-    this.onstatechange?.();
-    return {
-      protocolVersion: this.protocolVersion,
-      capabilities: SERVER_CAPABILITIES,
-      serverInfo: { name: 'mcplex', version: this.host.version },
-      instructions: instructions(this.surface, serverNotes(this.catalog)),
-    };
-  }
-
-  /**
-   * Whether this request should first learn the workspace from the client's roots: an HTTP client that named none and
-   * can list roots, on a request that needs servers (a modern client can be asked only on an MRTR request).
-   */
-  private asksRoots(method: string): boolean {
-    if (!this.init.workspaceFromRoots || !this.clientCaps.roots) return false;
-    if (this.era === 'modern') return MRTR_METHODS.has(method);
-    return method !== 'initialize' && method !== 'ping' && method !== 'server/discover';
-  }
-
-  /** Asks the client for its roots (on the stream of the request that needs them); the first file:// root's workspace becomes this session's. */
-  private async adoptRootsWorkspace(related: JsonRpcId): Promise<void> {
-    try {
-      const r = (await this.requestClient('roots/list', undefined, related, ROOTS_WAIT_MS)) as { roots?: Array<{ uri?: string }> };
-      const uri = r.roots?.find((x) => x.uri?.startsWith('file://'))?.uri;
-      if (uri) {
-        this.init.workspace = findWorkspace(fileURLToPath(uri));
-        this.catalog.reloadWorkspace();
-        this.host.workspaceChanged(this);
-        this.log.info({ workspace: this.init.workspace }, 'workspace taken from the client roots');
-      }
-    } catch (err) {
-      this.log.warn({ err: (err as Error).message }, 'could not get the client roots; using the default workspace');
-    }
-  }
-
-  private async callTool(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
-    const name = String(req.params?.name ?? '');
-    const args = (req.params?.arguments as Params | undefined) ?? {};
-    const ctx = this.callContext(req, signal);
-    if (this.showsMeta && isMetaTool(name)) return callMetaTool(this.catalog, name, args, ctx);
-    if (this.showsDirect) {
-      const result = await this.direct.callTool(name, args, ctx);
-      if (result) return result;
-    }
-    const hint = this.showsMeta ? 'use search_tools, then call_tool' : 'call tools/list for the tool names';
-    throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `Unknown tool: "${name}" (${hint})` });
-  }
-
-  private async subscription(method: 'resources/subscribe' | 'resources/unsubscribe', uri: string, signal: AbortSignal): Promise<unknown> {
-    const view = await this.direct.resourceTarget(uri);
-    const inst = this.catalog.instance(view);
-    const opts = { signal, sessionId: this.id };
-    const result = method === 'resources/subscribe' ? await inst.subscribe(uri, this.id, opts) : await inst.unsubscribe(uri, this.id, opts);
-    if (method === 'resources/subscribe') this.subscriptions.add(uri);
-    else this.subscriptions.delete(uri);
-    this.onstatechange?.();
-    return result;
-  }
-
-  private async complete(params: Params, signal: AbortSignal): Promise<unknown> {
-    const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
-    if (ref?.type === 'ref/prompt' && ref.name) {
-      const target = await this.direct.promptTarget(ref.name);
-      return this.catalog.forward(target.view, 'completion/complete', { ...params, ref: { ...ref, name: target.name } }, { signal });
-    }
-    if (ref?.type === 'ref/resource' && ref.uri) {
-      const view = await this.direct.resourceTarget(ref.uri);
-      return this.catalog.forward(view, 'completion/complete', params, { signal });
-    }
-    throw new BackendRpcError({ code: RpcCode.InvalidParams, message: 'completion/complete needs a ref/prompt or ref/resource' });
-  }
-
-  private setLevel(params: Params): unknown {
-    const level = params.level;
-    if (!LOG_LEVELS.includes(level as LogLevel)) {
-      throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `unknown log level ${String(level)}; use one of ${LOG_LEVELS.join(', ')}` });
-    }
-    this.applyLevel(level as LogLevel);
-    this.onstatechange?.();
-    return {};
+  /** The client's roots named the workspace: this session's servers are those of that workspace from now on. */
+  private adoptWorkspace(dir: string): void {
+    this.init.workspace = dir;
+    this.catalog.reloadWorkspace();
+    this.host.workspaceChanged(this);
+    this.log.info({ workspace: dir }, 'workspace taken from the client roots');
   }
 
   /** Filters this session's log messages at `level` and lets its backends know. */
   private applyLevel(level: LogLevel): void {
-    this.logLevel = level;
-    this.askedLevel = level;
+    this.client.askedLevel = level;
     this.host.logLevelChanged(this);
   }
-
-  /** Ends the session: cancels its in-flight backend requests and stops its dedicated instances. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const c of [...this.inflight.values()]) c.controller.abort();
-    this.inflight.clear();
-    this.parked.closeAll();
-    this.toClient.failAll(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
-    this.log.info('session closed');
-    this.host.sessionClosed(this);
-    await this.transport.close().catch(() => undefined);
-  }
 }
-
-class MethodNotFound extends Error {}
