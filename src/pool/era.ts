@@ -10,7 +10,7 @@ import type { Manifest } from './manifest.js';
 import { envelope } from './wire.js';
 
 /** The protocol version mcplex asks 2025-era backends for. */
-export const BACKEND_PROTOCOL_VERSION = '2025-11-25';
+const BACKEND_PROTOCOL_VERSION = '2025-11-25';
 
 /** How long the probe waits for any answer before `initialize` is sent too (legacy servers may ignore it). */
 const PROBE_MS = 3000;

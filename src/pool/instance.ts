@@ -199,6 +199,8 @@ export class Instance {
       this.sentLogLevel = undefined;
       this.wire!.open();
       this.syncLogLevel();
+      // Sessions stay subscribed across a restart of their backend: the new process is told again.
+      void this.subscriptions.renew((m, p) => this.request(m, p, {})).catch((err: Error) => log.warn({ err: this.deps.redact(err.message) }, 'could not renew resource subscriptions after a restart'));
       log.info({ childPid: this.pid, tools: this.manifest.tools.length, era: this.wire!.era.kind }, "backend ready");
     } catch (err) {
       const modern = this.wire?.era.kind === 'modern';
@@ -241,7 +243,6 @@ export class Instance {
     this.peer = undefined;
     this.wire?.close();
     this.wire = undefined;
-    this.subscriptions.clear();
     const exit = conn.exitStatus();
     this.deps.log.warn(
       { childPid: pid, code: exit?.code ?? null, signal: exit?.signal ?? null, stderr: this.lastTail, during: this.state },

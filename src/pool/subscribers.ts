@@ -62,8 +62,11 @@ export class Subscribers {
     return [...this.byUri.keys()];
   }
 
-  /** Forgets every subscription (the backend went away: a new one has none). */
-  clear(): void {
-    this.byUri.clear();
+  /** Tells a backend that started again what its sessions still subscribe to (a new process knows of none). */
+  async renew(send: SessionSend): Promise<void> {
+    const wire = this.backend.wire();
+    const uris = [...this.byUri.keys()];
+    if (!wire || !uris.length) return;
+    for (const uri of uris) await wire.watch(uri, true, uris, send);
   }
 }

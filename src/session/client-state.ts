@@ -100,6 +100,7 @@ export class ClientState {
   /** Takes a saved state back: initialized as it was (its log level and subscriptions are the session's to apply). */
   restore(state: SessionState): void {
     this.initialized = true;
+    this.era = 'legacy'; // only 2025 sessions have state to restore (a modern client carries its own on each request)
     this.capabilities = state.capabilities ?? {};
     this.info = state.clientInfo;
     this.protocolVersion = state.protocolVersion;

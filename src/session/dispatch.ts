@@ -55,7 +55,8 @@ export class Dispatch {
     const params = req.params ?? {};
     const roots = this.deps.rootsFirst(req.method, req.id);
     if (roots) await roots;
-    if (TASK_METHODS.has(req.method)) return taskRequest(this.deps.pool, this.deps.sessionId, req.method, params, { signal });
+    // 2025-11-25 tasks are a 2025 feature here: the modern core moved tasks to an extension mcplex does not serve.
+    if (TASK_METHODS.has(req.method) && !client.modern) return taskRequest(this.deps.pool, this.deps.sessionId, req.method, params, { signal });
     switch (req.method) {
       case 'initialize':
         return this.initialize(params);

@@ -1,7 +1,7 @@
 // The session lifecycle every transport shares: what may come before initialize, and that initialize comes once.
 
-/** Requests answered before initialize: the handshake itself, ping, and the 2026-07-28 era's server/discover. */
-const BEFORE_INITIALIZE = new Set(['initialize', 'ping', 'server/discover']);
+/** Requests answered before initialize: the handshake itself and ping (server/discover is answered before this check). */
+const BEFORE_INITIALIZE = new Set(['initialize', 'ping']);
 
 /** Why a request is out of order in the session's lifecycle (answered as Invalid Request), or undefined. */
 export function lifecycleError(method: string, initialized: boolean): string | undefined {

@@ -3,7 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import { BackendRpcError, McplexError } from '../protocol/errors.js';
-import { RpcCode, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse, type Params } from '../protocol/jsonrpc.js';
+import { idKey, RpcCode, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse, type Params } from '../protocol/jsonrpc.js';
 import { findWorkspace } from '../env/workspace.js';
 import type { Caller } from '../router/backend-peer.js';
 import { ClientRequests } from './client-requests.js';
@@ -57,7 +57,7 @@ export class ClientQuestions {
   /** Asks the client something a backend (or mcplex) needs, in the client's era. */
   ask(method: string, params: Params | undefined, relatedTo?: JsonRpcId, timeoutMs = CLIENT_REQUEST_TIMEOUT_MS): Promise<unknown> {
     if (this.deps.closed()) return Promise.reject(new McplexError('BACKEND_CLOSED', 'the client session has ended'));
-    if (this.deps.client.modern) return this.askThroughCall(method, params);
+    if (this.deps.client.modern) return this.askThroughCall(method, params, relatedTo);
     // On HTTP, a request sent while a call is in flight travels on that call's stream.
     return this.requests.request(method, params, relatedTo ?? this.deps.inflight.all().pop()?.id, timeoutMs);
   }
@@ -106,9 +106,14 @@ export class ClientQuestions {
     return (this.rootsAsked ??= this.adoptRootsWorkspace(id));
   }
 
-  /** A question for a modern client rides on its one call in flight that may carry input_required. */
-  private askThroughCall(method: string, params: Params | undefined): Promise<unknown> {
-    const calls = this.deps.inflight.all().filter((f) => f.work && MRTR_METHODS.has(f.method));
+  /**
+   * A question for a modern client rides on a call in flight that may carry input_required: the one it is about
+   * (`relatedTo`, when mcplex asks for itself), else the only such call.
+   */
+  private askThroughCall(method: string, params: Params | undefined, relatedTo?: JsonRpcId): Promise<unknown> {
+    const all = this.deps.inflight.all().filter((f) => f.work && MRTR_METHODS.has(f.method));
+    const own = relatedTo === undefined ? [] : all.filter((f) => idKey(f.id) === idKey(relatedTo));
+    const calls = own.length ? own : all;
     if (calls.length !== 1) {
       const why = calls.length
         ? `${calls.length} of its calls are in flight, so which one the question belongs to is unknown`
