@@ -1,14 +1,15 @@
-// The per-call path's building blocks, as units: line splitting without copies, one timer per backend request,
-// audit records written after the turn that made them.
+// The per-call path's building blocks, as units: line splitting without copies, one timer per backend request, a
+// request's cancellation without an AbortController, audit records written together at most AUDIT_FLUSH_MS late.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AuditLog } from '../src/observe/audit.js';
+import { AUDIT_FLUSH_MS, AuditLog } from '../src/observe/audit.js';
 import type { JsonRpcMessage } from '../src/protocol/jsonrpc.js';
 import { LineSplitter } from '../src/protocol/lines.js';
 import type { MessageTransport } from '../src/protocol/transport.js';
 import { McplexError } from '../src/protocol/errors.js';
+import { Cancellation } from '../src/protocol/cancel.js';
 import { BackendPeer } from '../src/router/backend-peer.js';
 
 afterEach(() => {
@@ -76,8 +77,39 @@ describe('BackendPeer timeouts', () => {
   });
 });
 
+describe('Cancellation', () => {
+  it('abort() runs each listener still added once, in order; listeners added after it never run', () => {
+    const c = new Cancellation();
+    const ran: string[] = [];
+    const a = () => ran.push('a');
+    const b = () => ran.push('b');
+    c.addEventListener('abort', a);
+    c.addEventListener('abort', b, { once: true });
+    c.addEventListener('abort', () => ran.push('c'));
+    c.removeEventListener('abort', b);
+    expect(c.aborted).toBe(false);
+    c.abort();
+    c.abort();
+    c.addEventListener('abort', () => ran.push('late'));
+    expect(c.aborted).toBe(true);
+    expect(ran).toEqual(['a', 'c']);
+  });
+
+  it('cancels a backend request: the request fails CANCELLED and the backend is told', async () => {
+    const t = fakeTransport();
+    const peer = new BackendPeer(t, () => new McplexError('BACKEND_CLOSED', 'gone'));
+    const c = new Cancellation();
+    const pending = peer.request('tools/call', { name: 'slow' }, { signal: c });
+    c.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(t.sent.at(-1)).toMatchObject({ method: 'notifications/cancelled', params: { requestId: 1, reason: 'cancelled by the client' } });
+    expect(peer.inFlight).toBe(0);
+  });
+});
+
 describe('AuditLog', () => {
-  it('writes the records of one turn together after it, and everything pending on close', async () => {
+  it("writes the records of AUDIT_FLUSH_MS together (off the calls' path), and everything pending on close", () => {
+    vi.useFakeTimers();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mcplex-audit-'));
     const file = path.join(dir, 'audit.jsonl');
     const log = new AuditLog(file);
@@ -85,7 +117,9 @@ describe('AuditLog', () => {
     log.record(rec('a'));
     log.record(rec('b'));
     expect(fs.existsSync(file)).toBe(false); // nothing on the call's own path
-    await new Promise((r) => setImmediate(r));
+    vi.advanceTimersByTime(AUDIT_FLUSH_MS - 1);
+    expect(fs.existsSync(file)).toBe(false);
+    vi.advanceTimersByTime(1);
     expect(fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l).tool)).toEqual(['a', 'b']);
     log.record(rec('c'));
     log.close();

@@ -7,6 +7,7 @@ import { BackendRpcError, McplexError } from '../protocol/errors.js';
 import { RpcCode, type Params } from '../protocol/jsonrpc.js';
 import { ModernCode } from '../protocol/modern.js';
 import type { Caller } from '../router/backend-peer.js';
+import type { CancelSignal } from '../protocol/cancel.js';
 
 /** Rounds of asking before mcplex gives up on a backend that keeps asking. */
 export const MAX_INPUT_ROUNDS = 8;
@@ -40,7 +41,7 @@ export async function withInputRounds(
   method: string,
   params: Params | undefined,
   caller: Caller | undefined,
-  ctx: { server: string; signal?: AbortSignal },
+  ctx: { server: string; signal?: CancelSignal },
 ): Promise<unknown> {
   let result = await send(params);
   if (!caller?.ask || !ROUND_TRIP_METHODS.has(method)) return result;
@@ -58,12 +59,12 @@ export async function withInputRounds(
 }
 
 /** Asks the client every input request (in parallel); the answers keyed as the backend keyed its requests. */
-async function answerAll(requests: NonNullable<InputRequired['inputRequests']>, caller: Caller, ctx: { server: string; signal?: AbortSignal }): Promise<Params> {
+async function answerAll(requests: NonNullable<InputRequired['inputRequests']>, caller: Caller, ctx: { server: string; signal?: CancelSignal }): Promise<Params> {
   const entries = await Promise.all(Object.entries(requests).map(async ([key, req]) => [key, await answer(req, caller, ctx)] as const));
   return Object.fromEntries(entries);
 }
 
-async function answer(req: { method?: unknown; params?: unknown }, caller: Caller, ctx: { server: string; signal?: AbortSignal }): Promise<unknown> {
+async function answer(req: { method?: unknown; params?: unknown }, caller: Caller, ctx: { server: string; signal?: CancelSignal }): Promise<unknown> {
   const method = String(req.method);
   const params = { ...((req.params as Params | undefined) ?? {}) };
   if (!NEEDS[method]) throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `server "${ctx.server}" asked for input with ${method}, which is not an input request` });
@@ -94,7 +95,7 @@ function missingCapability(method: string, params: Params, caps: Record<string, 
 }
 
 /** The answer, unless the caller cancels first. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+function abortable<T>(p: Promise<T>, signal: CancelSignal | undefined): Promise<T> {
   if (!signal) return p;
   if (signal.aborted) return Promise.reject(new McplexError('CANCELLED', 'request cancelled by the client'));
   return new Promise<T>((resolve, reject) => {

@@ -6,6 +6,7 @@ import { BackendRpcError, McplexError } from '../protocol/errors.js';
 import type { Params } from '../protocol/jsonrpc.js';
 import { isModernVersion, META, MODERN_VERSIONS, ModernCode } from '../protocol/modern.js';
 import type { BackendPeer } from '../router/backend-peer.js';
+import { Cancellation, type CancelSignal } from '../protocol/cancel.js';
 import type { Manifest } from './manifest.js';
 import { envelope } from './wire.js';
 
@@ -86,7 +87,7 @@ function remaining(opts: GreetOptions): number {
   return Math.max(1, opts.deadline - Date.now());
 }
 
-function discover(peer: Peer, version: string, opts: GreetOptions, signal?: AbortSignal): Promise<unknown> {
+function discover(peer: Peer, version: string, opts: GreetOptions, signal?: CancelSignal): Promise<unknown> {
   const params = { _meta: envelope(version, { capabilities: {}, clientInfo: { name: 'mcplex', version: opts.version } }) };
   return peer.request('server/discover', params, { timeoutMs: remaining(opts), signal });
 }
@@ -97,8 +98,8 @@ function discover(peer: Peer, version: string, opts: GreetOptions, signal?: Abor
  * A server silent that long gets `initialize` too; if it refuses that, the probe's late answer still decides.
  */
 async function probe(peer: Peer, opts: GreetOptions): Promise<Greeting> {
-  const stop = new AbortController();
-  const asked = settle(discover(peer, MODERN_VERSIONS[0]!, opts, stop.signal));
+  const stop = new Cancellation();
+  const asked = settle(discover(peer, MODERN_VERSIONS[0]!, opts, stop));
   let timer: NodeJS.Timeout | undefined;
   const early = await Promise.race([asked, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.min(PROBE_MS, remaining(opts) / 3))))]);
   clearTimeout(timer);

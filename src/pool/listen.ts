@@ -6,6 +6,7 @@ import { McplexError } from '../protocol/errors.js';
 import type { JsonRpcId, JsonRpcNotification, Params } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/modern.js';
 import type { RequestOptions } from '../router/backend-peer.js';
+import { Cancellation } from '../protocol/cancel.js';
 
 /** How long a new listen may take to be acknowledged before the change it carries is reported done anyway. */
 const ACK_WAIT_MS = 10_000;
@@ -26,7 +27,7 @@ export interface ListenKinds {
 
 interface Listen {
   id?: JsonRpcId;
-  readonly stop: AbortController;
+  readonly stop: Cancellation;
   /** Settles when the backend acknowledged it, or it ended first. */
   readonly ack: Promise<void>;
   settle(): void;
@@ -99,14 +100,14 @@ export class Listener {
   private openListen(): Listen {
     let settle!: () => void;
     const ack = new Promise<void>((r) => (settle = r));
-    const listen: Listen = { stop: new AbortController(), ack, settle };
+    const listen: Listen = { stop: new Cancellation(), ack, settle };
     const notifications: Params = { ...this.kinds };
     if (this.uris.length) notifications.resourceSubscriptions = [...this.uris];
     const onSent = (id: JsonRpcId) => {
       listen.id = id;
       this.open.set(String(id), listen);
     };
-    void this.send({ notifications }, { signal: listen.stop.signal, onSent }).then(
+    void this.send({ notifications }, { signal: listen.stop, onSent }).then(
       () => this.ended(listen),
       (err: Error) => this.ended(listen, err),
     );

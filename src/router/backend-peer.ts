@@ -13,6 +13,7 @@ import {
 } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
 import { BackendRpcError, McplexError } from '../protocol/errors.js';
+import type { CancelSignal } from '../protocol/cancel.js';
 
 /** Hard cap on one request, whatever progress says (§4: callTimeout hard cap). */
 export const MAX_TOTAL_TIMEOUT_MS = 10 * 60 * 1000;
@@ -30,7 +31,7 @@ export interface Caller {
 export interface RequestOptions {
   /** Called with each progress notification's params, token already restored to the caller's. */
   onProgress?: (params: Params) => void;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Idle timeout, reset by progress. */
   timeoutMs?: number;
   /** The session the request comes from (tracked by the instance, ignored here). */

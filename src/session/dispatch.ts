@@ -11,6 +11,7 @@ import type { Pool } from '../pool/pool.js';
 import type { DirectSurface } from '../surface/direct.js';
 import { callMetaTool, isMetaTool, META_TOOLS, type CallContext } from '../surface/meta.js';
 import { serverNotes } from '../surface/summary.js';
+import type { CancelSignal } from '../protocol/cancel.js';
 import type { ClientState } from './client-state.js';
 import type { InFlightRequests } from './inflight.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
@@ -50,7 +51,7 @@ export class Dispatch {
   constructor(private readonly deps: DispatchDeps) {}
 
   /** Answers one request; throws what the client should get as an error. */
-  async run(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
+  async run(req: JsonRpcRequest, signal: CancelSignal): Promise<unknown> {
     const { catalog, client, direct } = this.deps;
     const params = req.params ?? {};
     const roots = this.deps.rootsFirst(req.method, req.id);
@@ -111,7 +112,7 @@ export class Dispatch {
     return instructions(this.deps.client.surface, serverNotes(this.deps.catalog));
   }
 
-  private async callTool(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown> {
+  private async callTool(req: JsonRpcRequest, signal: CancelSignal): Promise<unknown> {
     const { catalog, client, direct } = this.deps;
     const name = String(req.params?.name ?? '');
     const args = (req.params?.arguments as Params | undefined) ?? {};
@@ -125,7 +126,7 @@ export class Dispatch {
     throw new BackendRpcError({ code: RpcCode.InvalidParams, message: `Unknown tool: "${name}" (${hint})` });
   }
 
-  private callContext(req: JsonRpcRequest, signal: AbortSignal): CallContext {
+  private callContext(req: JsonRpcRequest, signal: CancelSignal): CallContext {
     const meta = req.params?._meta as Params | undefined;
     const ctx: CallContext = { signal };
     if (meta) ctx.meta = meta;
@@ -144,7 +145,7 @@ export class Dispatch {
     return ctx;
   }
 
-  private async complete(params: Params, signal: AbortSignal): Promise<unknown> {
+  private async complete(params: Params, signal: CancelSignal): Promise<unknown> {
     const { catalog, direct } = this.deps;
     const ref = params.ref as { type?: string; name?: string; uri?: string } | undefined;
     if (ref?.type === 'ref/prompt' && ref.name) {
@@ -170,7 +171,7 @@ export class Dispatch {
 }
 
 /** The error answer to a request that failed; undefined if it was cancelled (a cancelled request gets no answer). */
-export function failure(req: JsonRpcRequest, err: unknown, signal: AbortSignal): JsonRpcResponse | undefined {
+export function failure(req: JsonRpcRequest, err: unknown, signal: CancelSignal): JsonRpcResponse | undefined {
   if (signal.aborted || (err instanceof McplexError && err.code === 'CANCELLED')) return undefined;
   if (err instanceof MethodNotFound) return errorResponse(req.id, RpcCode.MethodNotFound, `Method not found: ${req.method}`);
   return { jsonrpc: '2.0', id: req.id, error: toRpcError(err) };

@@ -1,11 +1,12 @@
 // A session's requests in flight, by id: how to cancel each and, for a modern call, its work and the log level it asked for.
 import { idKey, type JsonRpcId } from '../protocol/jsonrpc.js';
+import type { Cancellation } from '../protocol/cancel.js';
 import type { Work } from './input-required.js';
 import { mostVerbose, type LogLevel } from './log-levels.js';
 
 /** A request in flight: how to cancel it and, for a modern call, its work and the log level it asked for. */
 export interface InFlight {
-  controller: AbortController;
+  controller: Cancellation;
   id: JsonRpcId;
   method: string;
   work?: Work;

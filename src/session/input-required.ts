@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import { BackendRpcError, McplexError } from '../protocol/errors.js';
 import { RpcCode, type JsonRpcId } from '../protocol/jsonrpc.js';
+import { Cancellation, type CancelSignal } from '../protocol/cancel.js';
 
 /** How long a parked call waits for its client's retry. */
 const PARK_MS = 10 * 60 * 1000;
@@ -33,7 +34,7 @@ export type Next = { outcome: { result: unknown } | { error: unknown } } | { que
 
 /** One client call's work, which can pause to ask its client something and go on when answered. */
 export class Work {
-  readonly controller = new AbortController();
+  readonly controller = new Cancellation();
   private done?: Promise<{ result: unknown } | { error: unknown }>;
   private readonly waiting: Question[] = [];
   private wake?: () => void;
@@ -42,8 +43,8 @@ export class Work {
   constructor(public target: Target) {}
 
   /** Starts the work (after it is registered, so a question asked at once finds it). */
-  run(fn: (signal: AbortSignal) => Promise<unknown>): void {
-    this.done = fn(this.controller.signal).then(
+  run(fn: (signal: CancelSignal) => Promise<unknown>): void {
+    this.done = fn(this.controller).then(
       (result) => ({ result }),
       (error: unknown) => ({ error }),
     );

@@ -4,6 +4,7 @@
 import type { Logger } from 'pino';
 import { errorResponse, resultResponse, RpcCode, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest, type Params } from '../protocol/jsonrpc.js';
 import { META } from '../protocol/modern.js';
+import { Cancellation, type CancelSignal } from '../protocol/cancel.js';
 import type { ClientState } from './client-state.js';
 import { failure } from './dispatch.js';
 import type { InFlightRequests } from './inflight.js';
@@ -19,7 +20,7 @@ export interface ModernDeps {
   inflight: InFlightRequests;
   subscriptions: ResourceSubscriptions;
   /** Answers a request, era-neutrally. */
-  dispatch(req: JsonRpcRequest, signal: AbortSignal): Promise<unknown>;
+  dispatch(req: JsonRpcRequest, signal: CancelSignal): Promise<unknown>;
   /** Sends a message to the client (on the stream of `related`). */
   send(message: JsonRpcMessage, related?: JsonRpcId): void;
   /** mcplex's version, for serverInfo. */
@@ -68,9 +69,9 @@ export class ModernCalls {
       if ('questions' in next) return this.answer(req, inputRequiredResult(next.questions, this.parked.park(work, next.questions)));
       const outcome = next.outcome;
       if ('error' in outcome) {
-        const e = failure(req, outcome.error, work.controller.signal);
+        const e = failure(req, outcome.error, work.controller);
         if (e) this.deps.send(e);
-      } else if (!work.controller.signal.aborted) this.answer(req, outcome.result);
+      } else if (!work.controller.aborted) this.answer(req, outcome.result);
     } finally {
       inflight.delete(req.id);
     }
@@ -106,13 +107,13 @@ export class ModernCalls {
    */
   private async listen(req: JsonRpcRequest): Promise<void> {
     const { inflight, subscriptions } = this.deps;
-    const controller = new AbortController();
+    const controller = new Cancellation();
     inflight.add({ controller, id: req.id, method: req.method });
     const filter = requestedFilter(req.params?.notifications);
     if (filter.resourceSubscriptions) {
       const accepted: string[] = [];
       for (const uri of filter.resourceSubscriptions) {
-        await subscriptions.change('resources/subscribe', uri, controller.signal).then(
+        await subscriptions.change('resources/subscribe', uri, controller).then(
           () => accepted.push(uri),
           (err: Error) => this.deps.log.info({ uri, err: err.message }, 'a listen asked for a resource no server offers'),
         );
@@ -121,14 +122,14 @@ export class ModernCalls {
     }
     this.listens.add(req.id, filter);
     this.deps.send({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { _meta: { [META.subscriptionId]: req.id }, notifications: filter } }, req.id);
-    controller.signal.addEventListener(
+    controller.addEventListener(
       'abort',
       () => {
         inflight.delete(req.id);
         const ended = this.listens.remove(req.id);
         const still = this.listens.uris();
         for (const uri of ended?.resourceSubscriptions ?? []) {
-          if (!still.has(uri)) void subscriptions.change('resources/unsubscribe', uri, new AbortController().signal).catch(() => undefined);
+          if (!still.has(uri)) void subscriptions.change('resources/unsubscribe', uri, new Cancellation()).catch(() => undefined);
         }
       },
       { once: true },

@@ -21,6 +21,7 @@ import { McplexError, toRpcError } from '../protocol/errors.js';
 import { DirectSurface } from '../surface/direct.js';
 import { Catalog, type CatalogHost } from '../catalog/catalog.js';
 import { profileFor, type ShownSurface } from '../surface/clients.js';
+import { Cancellation } from '../protocol/cancel.js';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { lifecycleError } from './lifecycle.js';
 import { envelopeOf, legacyResult, type Envelope } from './modern.js';
@@ -277,13 +278,13 @@ export class Session {
     if (req.method === 'server/discover') return this.send(resultResponse(req.id, this.dispatch.discover()));
     const refused = lifecycleError(req.method, this.client.initialized);
     if (refused) return this.send(errorResponse(req.id, RpcCode.InvalidRequest, refused));
-    const controller = new AbortController();
+    const controller = new Cancellation();
     this.inflight.add({ controller, id: req.id, method: req.method });
     try {
-      const result = await this.dispatch.run(req, controller.signal);
-      if (!controller.signal.aborted) this.send(resultResponse(req.id, legacyResult(result)));
+      const result = await this.dispatch.run(req, controller);
+      if (!controller.aborted) this.send(resultResponse(req.id, legacyResult(result)));
     } catch (err) {
-      const e = failure(req, err, controller.signal);
+      const e = failure(req, err, controller);
       if (e) this.send(e);
     } finally {
       this.inflight.delete(req.id);

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/catalog.js';
 import type { DirectSurface } from '../surface/direct.js';
+import { Cancellation, type CancelSignal } from '../protocol/cancel.js';
 
 /** What subscribing needs from its session. */
 export interface SubscriptionsDeps {
@@ -20,7 +21,7 @@ export class ResourceSubscriptions {
   constructor(private readonly deps: SubscriptionsDeps) {}
 
   /** Subscribes or unsubscribes the session at the server that offers the URI. */
-  async change(method: 'resources/subscribe' | 'resources/unsubscribe', uri: string, signal: AbortSignal): Promise<unknown> {
+  async change(method: 'resources/subscribe' | 'resources/unsubscribe', uri: string, signal: CancelSignal): Promise<unknown> {
     const view = await this.deps.direct.resourceTarget(uri);
     const inst = this.deps.catalog.instance(view);
     const id = this.deps.sessionId;
@@ -41,7 +42,7 @@ export class ResourceSubscriptions {
   async renew(uris: readonly string[]): Promise<void> {
     await Promise.all(
       uris.map((uri) =>
-        this.change('resources/subscribe', uri, new AbortController().signal).catch((err: Error) =>
+        this.change('resources/subscribe', uri, new Cancellation()).catch((err: Error) =>
           this.deps.log.warn({ uri, err: err.message }, 'could not renew a resource subscription'),
         ),
       ),

@@ -5,6 +5,7 @@ import { McplexError, reachesClient } from '../protocol/errors.js';
 import type { Catalog, EditOptions, ServerView } from '../catalog/catalog.js';
 import type { InstallRequest } from '../config/install.js';
 import { serverCommandLine } from '../config/command-line.js';
+import type { CancelSignal } from '../protocol/cancel.js';
 import { toolAllowed } from './filter.js';
 import { errorResult, errorToResult, jsonResult, type ToolResult } from './results.js';
 import { ToolIndex, type ToolEntry } from './search.js';
@@ -88,7 +89,7 @@ const META_NAMES = new Set(META_TOOLS.map((t) => t.name));
 
 /** What a tool call needs from its session besides the catalog. */
 export interface CallContext {
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** The client's `_meta` (progress token etc.), passed on to the backend. */
   meta?: Params;
   /** The client's task request (2025-11-25 tasks), passed on to the backend. */
