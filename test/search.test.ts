@@ -5,6 +5,7 @@ import { expansions } from '../src/surface/vocabulary.js';
 import { serverSummary } from '../src/surface/summary.js';
 import { signature } from '../src/surface/signature.js';
 import fs from 'node:fs';
+import YAML from 'yaml';
 
 // Names and descriptions as published by the reference servers.
 const TOOLS: ToolEntry[] = [
@@ -304,6 +305,19 @@ describe('search over the eval corpus', () => {
     const hits = all.search('recall what we know', { limit: 5 }).map(key);
     expect(hits[0]).toBe('memory/search_nodes');
     expect(hits.every((h) => h.startsWith('memory/'))).toBe(true);
+  });
+
+  it('"remember" asks to add to memory, not to delete from it, also among the example config\'s three servers', () => {
+    // As the example config serves them: each server with the description the config gives it.
+    const config = YAML.parse(fs.readFileSync(new URL('../config.example.yaml', import.meta.url), 'utf8')) as { servers: Record<string, { description?: string }> };
+    const example = corpus.servers
+      .filter((s) => s.name in config.servers)
+      .flatMap((s) => s.tools.map((t) => ({ server: s.name, ...t, serverSummary: serverSummary(config.servers[s.name]!.description, s) })));
+    for (const index of [new ToolIndex(example), all]) {
+      for (const query of ['remember a fact', 'keep in mind that we use pnpm']) {
+        expect(index.search(query, { limit: 1 }).map(key)).toEqual(['memory/add_observations']);
+      }
+    }
   });
 
   it('each hit carries its required parameters and their types', () => {

@@ -180,8 +180,8 @@ collaborator | member | teammate
  * mean the agent's). `word => phrase, phrase`.
  */
 const MEANS = `
-remember => memory, store memory, observation, entity, knowledge graph, memorize
-memorize => memory, observation, entity
+remember => memory, store memory, add observation, create entity, knowledge graph, memorize
+memorize => memory, add observation, create entity
 recall => search memory, search knowledge graph, memory, remember
 forget => delete memory, delete entity, delete observation, remove
 saved => stored, memory, persisted
@@ -328,7 +328,7 @@ ci failure => build failure logs
 build status => pipeline status
 compress => gzip
 zip => gzip, compress
-keep in mind => memory, observation, remember
+keep in mind => memory, add observation, remember
 jot down => observation, memory
 note down => observation, memory
 take note => observation, memory
