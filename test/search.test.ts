@@ -282,6 +282,7 @@ describe('search over the eval corpus', () => {
     ['are the CI checks green on my PR', 'github/get_pull_request_status'],
     ['who wrote line 120 of server.ts', 'git/git_blame'],
     ['creat a pul request', 'github/create_pull_request'],
+    ['show open PRs on the repo', 'github/list_pull_requests'],
   ])('"%s" → %s', (query, want) => {
     expect(all.search(query, { limit: 3 }).map(key)).toContain(want);
   });
@@ -307,15 +308,20 @@ describe('search over the eval corpus', () => {
     expect(hits.every((h) => h.startsWith('memory/'))).toBe(true);
   });
 
-  it('"remember" asks to add to memory, not to delete from it, also among the example config\'s three servers', () => {
+  it('what an agent asks for decides between sibling tools (add, not delete; list, not create), also among the example config\'s three servers', () => {
     // As the example config serves them: each server with the description the config gives it.
     const config = YAML.parse(fs.readFileSync(new URL('../config.example.yaml', import.meta.url), 'utf8')) as { servers: Record<string, { description?: string }> };
     const example = corpus.servers
       .filter((s) => s.name in config.servers)
       .flatMap((s) => s.tools.map((t) => ({ server: s.name, ...t, serverSummary: serverSummary(config.servers[s.name]!.description, s) })));
     for (const index of [new ToolIndex(example), all]) {
-      for (const query of ['remember a fact', 'keep in mind that we use pnpm']) {
-        expect(index.search(query, { limit: 1 }).map(key)).toEqual(['memory/add_observations']);
+      for (const [query, want] of [
+        ['remember a fact', 'memory/add_observations'],
+        ['keep in mind that we use pnpm', 'memory/add_observations'],
+        ["what's in this folder", 'filesystem/list_directory'],
+        ['link alice to acme', 'memory/create_relations'],
+      ]) {
+        expect(index.search(query!, { limit: 1 }).map(key)).toEqual([want]);
       }
     }
   });
