@@ -187,7 +187,7 @@ describe('ToolIndex', () => {
     expect(hits.length).toBeGreaterThanOrEqual(3);
     for (const h of hits.slice(0, 5)) expect(h.server).toBe('memory');
     const top3 = hits.slice(0, 3).map((h) => h.tool);
-    expect(top3).toEqual(expect.arrayContaining(['create_entities', 'delete_entities']));
+    expect(top3).toContain('create_entities');
   });
 
   it('"add two numbers" finds get-sum', () => {
@@ -324,6 +324,12 @@ describe('search over the eval corpus', () => {
         expect(index.search(query!, { limit: 1 }).map(key)).toEqual([want]);
       }
     }
+  });
+
+  it('a tool that destroys ranks first only when the query asks to destroy', () => {
+    expect(all.search('what tables are in the database', { limit: 3 }).map(key).filter((h) => /drop|delete/.test(h))).toEqual([]);
+    expect(all.search('drop the orders database', { limit: 1 }).map(key)).toEqual(['mongodb/drop-database']);
+    expect(all.search('forget everything about the old server', { limit: 1 }).map(key)[0]).toMatch(/^memory\/delete_/);
   });
 
   it('each hit carries its required parameters and their types', () => {

@@ -58,6 +58,7 @@ const ABLATIONS = {
   'server named in the query': { mentionBoost: 0 },
   'whole tool name covered': { nameCoverage: 0 },
   'background clause weighed less': { contextWeight: 1 },
+  'destructive tools held back': { destructiveWeight: 1 },
   'parameter names': { field: 'params' },
   'server name and summary': { field: 'server' },
   'description after its first sentence': { field: 'body' },

@@ -40,6 +40,9 @@ export interface SearchOptions {
 
 const DEFAULT_LIMIT = 10;
 
+/** Stems of the verbs of a tool that destroys something. */
+const DESTRUCTIVE = new Set(['delet', 'remov', 'drop', 'kill', 'destroy', 'eras', 'purg', 'wipe', 'discard', 'uninstal', 'termin', 'revok', 'truncat', 'prune']);
+
 type Field = 'name' | 'title' | 'lead' | 'body' | 'params' | 'server';
 const FIELD_NAMES: Field[] = ['name', 'title', 'lead', 'body', 'params', 'server'];
 
@@ -61,6 +64,8 @@ export interface SearchTuning {
   contextWeight: number;
   /** How much the words of a literal (a path, URL, id) count, against the kind of thing it names. */
   literalWeight: number;
+  /** What a tool that destroys (delete, drop, kill…) counts when the query asks for no such thing (1: no guard). */
+  destructiveWeight: number;
 }
 
 /** The tuning `search_tools` uses. */
@@ -80,6 +85,7 @@ export const DEFAULT_TUNING: SearchTuning = {
   contextWeight: 0.5,
   mentionBoost: 1,
   nameCoverage: 1,
+  destructiveWeight: 0.5,
 };
 
 interface Doc {
@@ -189,11 +195,13 @@ export class ToolIndex {
     }
     const said = new Set(concepts.flatMap((c) => c.alternatives.flatMap((a) => a.stems)));
     const hits: Array<{ doc: Doc; score: number }> = [];
+    const destroys = [...said].some((x) => DESTRUCTIVE.has(x));
     this.docs.forEach((doc, i) => {
       if (total[i]! <= 0 || !inServer(doc)) return;
       const boost = named.has(doc.server) ? 1 + this.tuning.mentionBoost : 1;
       const covered = doc.nameStems.length ? doc.nameStems.filter((x) => said.has(x)).length / doc.nameStems.length : 0;
-      hits.push({ doc, score: boost * total[i]! * (1 + this.tuning.nameCoverage * covered) });
+      const guard = !destroys && doc.nameStems.some((x) => DESTRUCTIVE.has(x)) ? this.tuning.destructiveWeight : 1;
+      hits.push({ doc, score: guard * boost * total[i]! * (1 + this.tuning.nameCoverage * covered) });
     });
     hits.sort((a, b) => b.score - a.score || compareEntries(a.doc, b.doc));
     return hits.slice(0, limit).map((h) => this.hit(h.doc, h.score));
