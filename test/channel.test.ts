@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { openDaemonChannel } from '../src/shim/daemon-socket.js';
-import { CLI, Home, ROOT, RawShim, faulty, killQuietly, servers, shimCommand, text, waitFor } from './helpers/harness.js';
+import { CLI, Home, ROOT, RawShim, faulty, killQuietly, serverEntry, servers, shimCommand, text, waitFor } from './helpers/harness.js';
 
 const run = promisify(execFile);
 
@@ -79,12 +79,14 @@ describe('mcplex.sock', () => {
     expect(fs.readFileSync(path.join(home.dir, 'logs', 'mcplex.log'), 'utf8')).toContain(`port ${port} on 127.0.0.1 is already in use`);
   });
 
-  it('a shim started with only HOME in its environment (as the Inspector does) starts a daemon and works', { timeout: 90_000 }, async () => {
+  it('a shim started with only HOME in its environment (as the Inspector does) starts a daemon whose servers start, by bare command names too', { timeout: 90_000 }, async () => {
     const userHome = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mcplex-user-')));
     const mcplexHome = path.join(userHome, '.mcplex');
     fs.mkdirSync(mcplexHome, { mode: 0o700 });
     // No MCPLEX_HOME, no MCPLEX_PORT, no PATH: the default home and the default port (which may well be taken here).
-    fs.writeFileSync(path.join(mcplexHome, 'config.yaml'), `servers:\n${servers.everything()}`);
+    // `node` by name needs a PATH: the daemon's own for a global server, the session's (which has none) for a session one.
+    const byName = (name: string, sharing: string) => `  ${name}:\n    command: node\n    args: [${serverEntry('everything')}, stdio]\n    sharing: ${sharing}\n`;
+    fs.writeFileSync(path.join(mcplexHome, 'config.yaml'), `servers:\n${servers.everything()}${byName('global', 'global')}${byName('mine', 'session')}`);
     const env = { HOME: userHome };
     cleanups.push(async () => {
       await run(process.execPath, [CLI, 'stop'], { env: { HOME: userHome } }).catch(() => undefined);
@@ -98,6 +100,14 @@ describe('mcplex.sock', () => {
     shim.send({ id: 2, method: 'tools/call', params: { name: 'call_tool', arguments: { server: 'everything', tool: 'echo', arguments: { message: 'bare' } } } });
     const r = await shim.next((m) => m.id === 2);
     expect(r.result.content[0].text).toBe('Echo: bare');
+    for (const [i, server] of [[3, 'global'], [4, 'mine']] as const) {
+      shim.send({ id: i, method: 'tools/call', params: { name: 'call_tool', arguments: { server, tool: 'get-env', arguments: {} } } });
+      const got = await shim.next((m) => m.id === i);
+      expect(got.result?.isError, JSON.stringify(got)).toBeFalsy();
+      const env = JSON.parse(got.result.content[0].text);
+      expect(env.HOME).toBe(userHome);
+      expect(env.PATH.split(path.delimiter)).toContain(path.dirname(process.execPath));
+    }
     expect(JSON.parse(fs.readFileSync(path.join(mcplexHome, 'daemon.json'), 'utf8')).socket).toBe(path.join(mcplexHome, 'mcplex.sock'));
   });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ConfigError, defaultConfig, loadConfig } from '../config/load.js';
 import type { Config, Surface } from '../config/types.js';
 import { findWorkspace } from '../env/workspace.js';
+import { completeProcessEnvironment, withSafeDefaults } from '../env/base.js';
 import { startFront, type Front } from '../front/server.js';
 import { isLoopbackHost } from '../front/auth.js';
 import { WsTransport } from '../front/ws-transport.js';
@@ -65,6 +66,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const early: string[] = [];
   for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => (signalled ? signalled(sig) : early.push(sig)));
   secureHome(paths);
+  completeProcessEnvironment();
   const log = createLogger({ file: paths.log, stderr: opts.foreground });
   const { config, refused } = await readConfig(opts);
   if (!isLoopbackHost(config.gateway.host) && config.gateway.auth.mode !== 'token') {
@@ -126,7 +128,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
     openSession(transport, {
       cwd: path.resolve(hello.cwd),
       ...(hello.workspace ? { workspace: hello.workspace } : {}),
-      env: hello.env,
+      // A client that stripped its environment still gets backends that can start: what it lacks of the safe set
+      // comes from the daemon's.
+      env: withSafeDefaults(hello.env, process.env),
       ...(hello.surface && hello.surface !== 'auto' ? { surface: hello.surface } : {}),
       origin: `shim pid ${hello.pid}`,
     });
