@@ -91,9 +91,14 @@ describe('editing config.yaml', () => {
 
 // A daemon started by a shim on a broken config still answers, says what is wrong, and applies the fix.
 describe('starting on an invalid config', () => {
-  it('serves no servers, shows the problems in list_servers, and picks up the fixed file', async () => {
+  it('`mcplex start` says so and exits 2; the daemon serves no servers, shows the problems in list_servers, and picks up the fixed file', async () => {
     home = new Home(faulty('alpha'));
     fs.writeFileSync(home.configPath, 'gateway:\n  port: 0\nservers:\n  alpha:\n    command: node\n    colour: blue\n');
+    const started = await home.cli(['start']);
+    expect(started.code).toBe(2);
+    expect(started.stdout).toMatch(/daemon started/);
+    expect(started.stderr).toMatch(/config is refused.*config.yaml:6.*colour/s);
+    expect(await home.cli(['start'])).toMatchObject({ code: 2, stdout: expect.stringMatching(/already running/), stderr: expect.stringMatching(/colour/) });
     const c = await home.client();
     const listed = json(await c.callTool({ name: 'list_servers', arguments: {} }));
     expect(listed.servers).toEqual([]);
@@ -101,6 +106,7 @@ describe('starting on an invalid config', () => {
     home.writeConfig(faulty('alpha'));
     await waitFor(async () => (await serverNames(c)).includes('alpha'), 3000, 'the fixed config');
     expect(json(await c.callTool({ name: 'list_servers', arguments: {} })).configError).toBeUndefined();
+    expect((await home.cli(['start'])).code).toBe(0);
   });
 });
 

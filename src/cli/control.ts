@@ -6,19 +6,24 @@ import { liveDaemon, startDaemon } from '../home/starter.js';
 import { CliError } from './fail.js';
 import { daemonJson } from './daemon-http.js';
 
-/** Starts the daemon unless one runs; prints where it listens. */
+/** Starts the daemon unless one runs; prints where it listens, and fails (2) if its config is refused. */
 export async function start(): Promise<void> {
   const paths = homePaths();
-  const running = liveDaemon(paths);
-  if (running) {
-    process.stdout.write(`mcplex daemon already running (pid ${running.pid}, ${where(running)})\n`);
-    return;
-  }
-  try {
-    const info = await startDaemon(paths);
+  let info = liveDaemon(paths);
+  if (info) {
+    process.stdout.write(`mcplex daemon already running (pid ${info.pid}, ${where(info)})\n`);
+  } else {
+    try {
+      info = await startDaemon(paths);
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
     process.stdout.write(`mcplex daemon started (pid ${info.pid}, ${where(info)})\n`);
-  } catch (err) {
-    throw new CliError((err as Error).message);
+  }
+  // A daemon on a config it refused runs (and takes the fix when the file is saved) but serves nothing: a config error.
+  const problem = (await daemonJson(info, '/api/status').catch(() => undefined))?.body?.daemon?.configError;
+  if (problem) {
+    throw new CliError(`its config is refused, so it serves no servers until the file is fixed (it reloads on save; \`mcplex config validate\` checks it): ${problem}`, 2);
   }
 }
 

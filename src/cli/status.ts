@@ -49,7 +49,7 @@ export async function status(o: { json: boolean }): Promise<void> {
     `daemon  pid ${d.pid}  ${info.url ?? 'no HTTP port'}  v${d.version}  up ${secs(d.uptimeMs)}  rss ${mb(d.rss)}`,
     ...(d.portError ? [`http    ${d.portError}`] : []),
     `socket  ${d.socket}`,
-    `config  ${d.configPath}${d.configError ? `\n  refused edit: ${d.configError}` : ''}`,
+    `config  ${d.configPath}${d.configError ? `\n  refused: ${d.configError}` : ''}`,
     '',
     `servers (${s.servers.length})`,
     s.servers.length
