@@ -208,7 +208,7 @@ void connection_closed(const char *error) {
   if (S.link != OPEN) return handshake_failed(error ? error : "the daemon closed the connection during the handshake");
   link_down();
   buf_reset(&S.to_daemon); /* written to a connection that is gone: those requests fail below */
-  state_lost(&S.st, &S.to_client);
+  state_lost(&S.st, &S.to_client, !S.stdin_open);
   reap();
   /* A daemon that died is replaced at once; one that was stopped on purpose only when the client next speaks. */
   if (S.stdin_open && !S.stopping) {

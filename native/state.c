@@ -9,6 +9,7 @@
 
 #define REPLAY_PREFIX "mcplex-replay-"
 #define LOST_MESSAGE "mcplex daemon connection lost while this request was in flight; retry it (the shim is reconnecting)"
+#define CLIENT_GONE_MESSAGE "the mcplex session ended while this request was in flight: the client had closed its input"
 
 /* The identity of an id as JSON.parse sees it: "s" + the decoded string, "n" + the number, "o" + raw text. */
 static int id_key(span id, buf *key) {
@@ -117,7 +118,8 @@ static void subscription(shim_state *s, span params, int add) {
 void state_from_client(shim_state *s, const char *line, size_t n) {
   jmsg m;
   if (!json_message(line, n, &m)) return;
-  if (truthy(m.method) && m.id.n && !(m.id.n == 4 && !memcmp(m.id.p, "null", 4))) {
+  /* Only a valid id (a string or a number) is pending: the daemon answers any other at once, under a null id. */
+  if (truthy(m.method) && m.id.n && (m.id.p[0] == '"' || m.id.p[0] == '-' || (m.id.p[0] >= '0' && m.id.p[0] <= '9'))) {
     add_pending(s, m.id);
     if (json_string_is(m.method, "initialize")) {
       s->has_init = m.params.n > 0;
@@ -187,9 +189,9 @@ void state_fail_pending(shim_state *s, buf *out, const char *message) {
   s->npend = 0;
 }
 
-void state_lost(shim_state *s, buf *out) {
+void state_lost(shim_state *s, buf *out, int client_gone) {
   s->lost = 1;
-  state_fail_pending(s, out, LOST_MESSAGE);
+  state_fail_pending(s, out, client_gone ? CLIENT_GONE_MESSAGE : LOST_MESSAGE);
 }
 
 static void replay_request(shim_state *s, buf *to, const char *method) {

@@ -28,8 +28,9 @@ typedef struct {
 void state_from_client(shim_state *s, const char *line, size_t n);
 /* Notes a daemon line; false if it must not reach the client (the reply to a replayed handshake request). */
 int state_from_daemon(shim_state *s, const char *line, size_t n);
-/* The connection dropped: every request in flight is answered with an error, and the next connection replays. */
-void state_lost(shim_state *s, buf *out);
+/* The connection dropped: every request in flight is answered with an error (saying the shim reconnects, or, when
+   the client closed its input, that the session ended), and the next connection replays. */
+void state_lost(shim_state *s, buf *out, int client_gone);
 /* Appends the frames a new connection sends first after a loss (their replies are swallowed). */
 void state_replay(shim_state *s, buf *to_daemon);
 /* Answers every request in flight with error -32000 and `message`. */

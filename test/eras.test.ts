@@ -187,6 +187,25 @@ describe('list changes in both eras', () => {
       { 'mcp-protocol-version': '2099-01-01', 'mcp-method': 'tools/list' },
       { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { ...meta, 'io.modelcontextprotocol/protocolVersion': '2099-01-01' } } },
     );
+    expect(future.status).toBe(400);
     expect((await future.json()).error).toMatchObject({ code: -32022, data: { supported: expect.arrayContaining(['2026-07-28']) } });
+    // Every standard header is required, and Mcp-Name must name what the body names (decoded from its base64 form).
+    const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { _meta: meta, name: 'list_servers', arguments: {} } });
+    const cases: Array<[Record<string, string>, RegExp]> = [
+      [{ 'mcp-method': 'tools/call', 'mcp-name': 'list_servers' }, /MCP-Protocol-Version/],
+      [{ 'mcp-protocol-version': '2026-07-28', 'mcp-name': 'list_servers' }, /Mcp-Method/],
+      [{ 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call' }, /Mcp-Name header is missing/],
+      [{ 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'call_tool' }, /names "call_tool".*"list_servers"/],
+    ];
+    for (const [i, [headers, why]] of cases.entries()) {
+      const refused = await post(headers, call(10 + i));
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).error).toMatchObject({ code: -32020, message: expect.stringMatching(why) });
+    }
+    for (const name of ['list_servers', `=?base64?${Buffer.from('list_servers').toString('base64')}?=`]) {
+      const ok = await post({ 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': name }, call(20));
+      expect(ok.status).toBe(200);
+      expect((await ok.json()).result.content[0].text).toContain('servers');
+    }
   });
 });

@@ -83,10 +83,11 @@ describe.skipIf(!findCompiler())('the native shim beside the Node shim', () => {
       }, 120_000, `the daemon to close the ${kind} shim's session`);
       expect(peak, `${kind} shim peak RSS (MB)`).toBeLessThan(kind === 'native' ? 40 : 150);
       s.child.stdout!.resume();
-      // Every request gets an answer (its result, or the connection-lost error), and the session goes on.
+      // Every request gets an answer (its result, the daemon's error for an answer past the client's backlog, or the
+      // shim's connection-lost error once the session is cut), and the session goes on.
       for (let id = 2; id <= 13; id++) {
         const r = await s.next((m) => m.id === id, 60_000);
-        expect(r.result ?? r.error.message).toEqual(r.result ? expect.anything() : expect.stringContaining('connection lost'));
+        expect(r.result ?? r.error.message).toEqual(r.result ? expect.anything() : expect.stringMatching(/connection lost|could not deliver the answer/));
       }
       s.send({ id: 14, method: 'tools/call', params: { name: 'call_tool', arguments: { server: 'big', tool: 'echo', arguments: { still: 'here' } } } });
       expect(JSON.stringify((await s.next((m) => m.id === 14, 30_000)).result)).toContain('still');

@@ -301,6 +301,28 @@ describe('malformed, batched and oversized client frames', () => {
     expect(s.lines.some((m) => m.id === 3 || (m.id === 4 && !m.error))).toBe(false);
     expect(s.child.exitCode).toBeNull();
   });
+
+  it('a request with an invalid id is answered once, under a null id; when the client closes its input nothing more comes', async () => {
+    const s = home.rawShim();
+    s.send(initializeMsg(0, '2025-06-18'));
+    await s.next((m) => m.id === 0);
+    for (const id of ['{"a":1}', 'true', '[2]']) s.write(`{"jsonrpc":"2.0","id":${id},"method":"ping"}`);
+    s.send({ id: 'last', method: 'ping' });
+    await s.next((m) => m.id === 'last');
+    // A call still running when the input closes ends with the session, and is told so (not "reconnecting").
+    const long = { server: 'everything', tool: 'trigger-long-running-operation', arguments: { duration: 30, steps: 3 } };
+    s.send({ id: 'long', method: 'tools/call', params: { name: 'call_tool', arguments: long } });
+    await new Promise((r) => setTimeout(r, 500));
+    const exited = new Promise((resolve) => s.child.once('exit', resolve));
+    s.child.stdin!.end();
+    await exited;
+    const after = s.lines.slice(1);
+    expect(after.filter((m) => m.id === null).map((m) => m.error.code)).toEqual([-32600, -32600, -32600]);
+    expect(after.filter((m) => m.id !== null && m.id !== 'long')).toEqual([{ jsonrpc: '2.0', id: 'last', result: {} }]);
+    const ended = after.filter((m) => m.id === 'long');
+    expect(ended.length).toBe(1);
+    expect(ended[0].error.message).toMatch(/session ended.*closed its input/);
+  });
 });
 
 // server/discover is answered at once from config; initialize echoes a supported version, else offers the latest.

@@ -4,6 +4,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeMessage, errorResponse, idKey, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from '../protocol/jsonrpc.js';
 import type { MessageTransport } from '../protocol/transport.js';
+import { ModernCode } from '../protocol/modern.js';
+import { headerRejection } from './modern-headers.js';
 import { SseStream } from './sse-stream.js';
 
 /** The SDK's dual-era request classifier, loaded with the first HTTP request (a daemon serving only shims never pays for it). */
@@ -70,7 +72,7 @@ class PerRequestTransport implements MessageTransport {
     if (answers === undefined) return;
     this.open.delete(idKey(answers));
     if (entry.sse) entry.sse.end();
-    else entry.res.writeHead(200, { 'content-type': 'application/json' }).end(text);
+    else entry.res.writeHead(statusOf(message), { 'content-type': 'application/json' }).end(text);
   }
 
   async close(): Promise<void> {
@@ -78,6 +80,13 @@ class PerRequestTransport implements MessageTransport {
     this.open.clear();
     this.onclose?.();
   }
+}
+
+/** Errors a modern client gets with HTTP 400 (the request could not be taken up); every other answer is 200. */
+const BAD_REQUEST_CODES: ReadonlySet<number> = new Set([ModernCode.HeaderMismatch, ModernCode.MissingRequiredClientCapability, ModernCode.UnsupportedProtocolVersion]);
+
+function statusOf(message: JsonRpcMessage): number {
+  return 'error' in message && message.error && BAD_REQUEST_CODES.has(message.error.code) ? 400 : 200;
 }
 
 /** Whether a request's answer should stream: it may carry progress, logs or (listen) notifications before it. */
@@ -118,6 +127,12 @@ export class ModernHttp {
       const id = isRequest(message) ? message.id : null;
       res.writeHead(outcome.httpStatus, { 'content-type': 'application/json' });
       res.end(encodeMessage(errorResponse(id, outcome.code, outcome.message, outcome.data)));
+      return 'modern';
+    }
+    const refused = outcome.messageKind === 'request' ? headerRejection(message as JsonRpcRequest, header) : undefined;
+    if (refused) {
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(encodeMessage(errorResponse((message as JsonRpcRequest).id, refused.code, refused.message, refused.data)));
       return 'modern';
     }
     const entry = this.session({ ...key, client: clientName(message) });

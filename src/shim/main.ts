@@ -105,7 +105,7 @@ export async function runShim(argv: string[]): Promise<void> {
         channel = undefined;
         // Lines not yet written belonged to that connection: their requests get the connection-lost error.
         queue.length = 0;
-        state.connectionLost();
+        state.connectionLost(!stdinOpen);
         if (waitingForDrain) {
           waitingForDrain = false;
           process.stdin.resume();

@@ -12,6 +12,9 @@ interface Frame {
 
 const REPLAY_PREFIX = 'mcplex-replay-';
 
+const LOST_MESSAGE = 'mcplex daemon connection lost while this request was in flight; retry it (the shim is reconnecting)';
+const CLIENT_GONE_MESSAGE = 'the mcplex session ended while this request was in flight: the client had closed its input';
+
 function peek(text: string): Frame | undefined {
   try {
     const v = JSON.parse(text) as Frame;
@@ -64,7 +67,8 @@ export class ShimState {
   /** Records a client frame; returns what to send to the daemon. */
   fromClient(text: string): string {
     const f = peek(text);
-    if (f?.method && f.id !== undefined && f.id !== null) {
+    // Only a valid id is pending: the daemon answers a request with any other id at once, under a null id.
+    if (f?.method && (typeof f.id === 'string' || typeof f.id === 'number')) {
       this.pending.add(idText(text, f.id));
       this.remember(f);
     } else if (f?.method === 'notifications/initialized') {
@@ -92,10 +96,13 @@ export class ShimState {
     this.out(text);
   }
 
-  /** The connection dropped: every request in flight gets an error, and the next connection replays the handshake. */
-  connectionLost(): void {
+  /**
+   * The connection dropped: every request in flight gets an error, and the next connection replays the handshake.
+   * After the client closed its input the shim is ending, not reconnecting, and says so.
+   */
+  connectionLost(clientGone = false): void {
     this.lost = true;
-    this.failPending('mcplex daemon connection lost while this request was in flight; retry it (the shim is reconnecting)');
+    this.failPending(clientGone ? CLIENT_GONE_MESSAGE : LOST_MESSAGE);
   }
 
   /**
