@@ -119,6 +119,10 @@ describe('auth', () => {
     const r = await home.cli(['serve']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/not loopback.*auth.mode: token/);
+    // `config validate` refuses what the daemon refuses, at the line that says it.
+    const v = await home.cli(['config', 'validate']);
+    expect(v.code).toBe(2);
+    expect(v.stdout + v.stderr).toMatch(/gateway\.host.*:3.*0\.0\.0\.0 is not loopback|:3.*gateway\.host.*not loopback/s);
   });
 });
 

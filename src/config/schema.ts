@@ -1,6 +1,7 @@
 // The zod schemas for config.yaml and workspace .mcplex.yaml (contract §4). Unknown keys are errors everywhere.
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { isLoopbackHost } from './loopback.js';
 
 const MAX_CALL_TIMEOUT = 10 * 60_000;
 const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -144,6 +145,10 @@ const gatewaySchema = orEmpty(
       })
       .prefault({}),
     env: varRecord.prefault({}),
+  }).superRefine((g, ctx) => {
+    if (!isLoopbackHost(g.host) && g.auth.mode !== 'token') {
+      ctx.addIssue({ code: 'custom', path: ['host'], message: `${g.host} is not loopback: set gateway.auth.mode: token (with auth.tokens or auth.apiKeys) to expose mcplex beyond this machine` });
+    }
   }),
 );
 

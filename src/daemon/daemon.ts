@@ -7,7 +7,6 @@ import type { Config, Surface } from '../config/types.js';
 import { findWorkspace } from '../env/workspace.js';
 import { completeProcessEnvironment, withSafeDefaults } from '../env/base.js';
 import { startFront, type Front } from '../front/server.js';
-import { isLoopbackHost } from '../front/auth.js';
 import { WsTransport } from '../front/ws-transport.js';
 import { HttpSessions } from '../front/http-sessions.js';
 import type { MessageTransport } from '../protocol/transport.js';
@@ -69,12 +68,6 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   completeProcessEnvironment();
   const log = createLogger({ file: paths.log, stderr: opts.foreground });
   const { config, refused } = await readConfig(opts);
-  if (!isLoopbackHost(config.gateway.host) && config.gateway.auth.mode !== 'token') {
-    throw Object.assign(
-      new Error(`gateway.host ${config.gateway.host} is not loopback: set gateway.auth.mode: token (with auth.tokens or auth.apiKeys) to expose mcplex beyond this machine`),
-      { exitCode: 2 },
-    );
-  }
   const started = Date.now();
   const token = daemonToken(paths.token);
   const registry = new ProcessRegistry(paths.run);

@@ -3,9 +3,8 @@ import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { AuthConfig } from '../config/types.js';
+import { LOOPBACK_NAMES } from '../config/loopback.js';
 import { tcpPeerUid, type TcpEnds } from './peer-uid.js';
-
-const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /** True when Host names this daemon on a loopback name (or the configured host). */
 export function hostAllowed(req: IncomingMessage, port: number, bindHost: string): boolean {
@@ -43,11 +42,6 @@ function equal(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && crypto.timingSafeEqual(x, y);
-}
-
-/** True if the host name is a loopback name or address. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** True if a peer address is on loopback (IPv4, IPv6 or v4-mapped). */
