@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'dotenv';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { PromptListChangedNotificationSchema, ResourceListChangedNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Home, ROOT, alive, json, text, waitFor, FAULTY, serverNames } from './helpers/harness.js';
 
 const ENV_SERVER = path.join(ROOT, 'test/fixtures/env-server.mjs');
@@ -218,8 +219,16 @@ describe('mcplex add / remove', () => {
   it('adds a command server, refuses a duplicate, removes it and its own .env variables', async () => {
     home = new Home('');
     const c = await home.client();
+    const notified: string[] = [];
+    for (const [kind, schema] of [['tools', ToolListChangedNotificationSchema], ['prompts', PromptListChangedNotificationSchema], ['resources', ResourceListChangedNotificationSchema]] as const) {
+      c.setNotificationHandler(schema, () => void notified.push(kind));
+    }
     const added = await home.cli(['add', 'local', '--scope', 'global', '--env', 'API_KEY=cli-secret-value', '--', process.execPath, ENV_SERVER]);
     expect(added.code, added.stderr).toBe(0);
+    // The edits of one add (config.yaml, then the .env) reach the session as one list_changed of each kind.
+    await waitFor(() => notified.length >= 3, 10_000, 'list_changed after the add');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(notified.sort()).toEqual(['prompts', 'resources', 'tools']);
     expect(added.stdout).toMatch(/added local to .*config\.yaml \(tools: env, leak\)/);
     expect(added.stdout).toContain('as LOCAL_API_KEY');
     expect(fs.readFileSync(home.configPath, 'utf8')).not.toContain('cli-secret-value');

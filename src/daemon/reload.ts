@@ -8,10 +8,15 @@ import type { Hub } from './hub.js';
 
 const LIST_CHANGED = ['notifications/tools/list_changed', 'notifications/prompts/list_changed', 'notifications/resources/list_changed'];
 
+/** How long the list_changed of an edit waits for the edits that come with it (one notification for them all). */
+const NOTIFY_SETTLE_MS = 150;
+
 /** Applies edits without restarting anything that did not change. */
 export class Reloader {
   private readonly watcher: FileWatcher;
   private queue: Promise<void> = Promise.resolve();
+  private readonly toNotify = new Set<Session>();
+  private notifyTimer?: NodeJS.Timeout;
 
   constructor(readonly hub: Hub, private readonly configPath: string, private readonly homeEnvPath: string, private readonly trustPath: string) {
     this.watcher = new FileWatcher((file) => void this.apply(file));
@@ -33,6 +38,7 @@ export class Reloader {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.notifyTimer);
     await this.watcher.close();
   }
 
@@ -81,6 +87,7 @@ export class Reloader {
   private reconcile(affected: Session[], apply: () => void, touchedServers: ReadonlySet<string>, notify: boolean): void {
     const pool = this.hub.pool;
     const usedBefore = new Set(affected.flatMap((s) => s.catalog.servers().map((v) => v.resolved.key)));
+    const shownBefore = new Map(affected.map((s) => [s, shown(s)]));
     apply();
     const wanted = new Map<string, string>();
     for (const s of this.hub.sessions.values()) for (const v of s.catalog.servers()) if (!v.untrusted) wanted.set(v.resolved.key, v.resolved.configHash);
@@ -89,6 +96,25 @@ export class Reloader {
       const stale = hash === undefined ? usedBefore.has(inst.key) || touchedServers.has(inst.name) : hash !== inst.resolved.configHash;
       if (stale) void pool.drain(inst.key, 'its configuration changed or was removed');
     }
-    if (notify) for (const s of affected) for (const method of LIST_CHANGED) s.notify(method);
+    if (notify) for (const s of affected) if (shown(s) !== shownBefore.get(s)) this.listsChanged(s);
   }
+
+  /**
+   * Tells a session its lists changed, once for the edits of a moment: `mcplex add` writes config.yaml, the .env and
+   * trust.json one after the other, and the client should re-list once, after the last.
+   */
+  private listsChanged(session: Session): void {
+    this.toNotify.add(session);
+    this.notifyTimer ??= setTimeout(() => {
+      this.notifyTimer = undefined;
+      const sessions = [...this.toNotify];
+      this.toNotify.clear();
+      for (const s of sessions) if (this.hub.sessions.has(s.id)) for (const method of LIST_CHANGED) s.notify(method);
+    }, NOTIFY_SETTLE_MS);
+  }
+}
+
+/** What a session's lists are made of: its servers, each with its resolved config and whether it may run. */
+function shown(s: Session): string {
+  return JSON.stringify(s.catalog.servers().map((v) => [v.name, v.resolved.configHash, v.untrusted ?? false]));
 }
