@@ -103,7 +103,7 @@ async function checkConfig(file: string, explicit: boolean, cwd: string): Promis
 /** A global server as the running daemon reports it. */
 type DaemonServer = { state: string; lastError?: string | null };
 
-async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live?: DaemonInfo; servers?: Map<string, DaemonServer> }> {
+async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live?: DaemonInfo; portError?: string; servers?: Map<string, DaemonServer> }> {
   const info = readDaemonInfo(paths.daemonJson);
   if (!info) {
     const owner = liveLockOwner(paths.lock);
@@ -146,7 +146,7 @@ async function checkDaemon(paths: HomePaths): Promise<{ finding: Finding[]; live
   }
   const servers = new Map<string, DaemonServer>();
   for (const row of (s.body?.servers ?? []) as Array<DaemonServer & { server: string; scope: string }>) if (row.scope === 'global') servers.set(row.server, row);
-  return { finding: out, live: info, servers };
+  return { finding: out, live: info, servers, ...(typeof d.portError === 'string' && d.portError ? { portError: d.portError } : {}) };
 }
 
 /** Static findings for one server: its command, cwd and file args, resolved from where its config lives. */
@@ -191,7 +191,11 @@ function tryBind(port: number, host: string): Promise<string | undefined> {
   });
 }
 
-async function checkPort(config: Config | undefined, live: DaemonInfo | undefined): Promise<Finding> {
+async function checkPort(config: Config | undefined, live: DaemonInfo | undefined, livePortError: string | undefined): Promise<Finding> {
+  // The running daemon's own port, whatever this shell's environment says it would be.
+  if (livePortError) {
+    return finding('port', 'fail', `the running daemon has no HTTP port: ${livePortError}`, 'free that port, or set gateway.port (or MCPLEX_PORT for the daemon) to a free port, or 0 for any; then `mcplex restart`');
+  }
   const envPort = process.env.MCPLEX_PORT;
   const fromEnv = envPort !== undefined && envPort !== '';
   const port = fromEnv ? Number(envPort) : (config?.gateway.port ?? DEFAULT_PORT);
@@ -297,7 +301,7 @@ export async function runChecks(opts: { config?: string; cwd?: string } = {}): P
   if (cfg.config) for (const [name, s] of Object.entries(cfg.config.servers)) findings.push(...checkServer(name, s, cfg.config.dir, 'global'));
   for (const [name, s, dir] of cfg.workspaceServers) findings.push(...checkServer(name, s, dir, path.join(dir, '.mcplex.yaml')));
   if (cfg.config) findings.push(...(await checkStarts(cfg.config, daemon.servers ?? new Map(), paths, cwd)));
-  findings.push(await checkPort(cfg.config, daemon.live));
+  findings.push(await checkPort(cfg.config, daemon.live, daemon.portError));
   findings.push(checkOrphans(paths));
   findings.push(...checkPermissions(paths, configPath));
   return findings;
