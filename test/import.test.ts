@@ -243,7 +243,8 @@ describe('mcplex setup cursor', () => {
     const r = await world.cli(['setup', 'cursor']);
     expect(r.code, r.stderr).toBe(0);
     const cursor = world.readJson('.cursor/mcp.json');
-    expect(cursor.mcpServers.mcplex).toEqual(registeredShim());
+    // This world's MCPLEX_HOME is not ~/.mcplex: the entry carries it, or Cursor's shim would look in ~/.mcplex.
+    expect(cursor.mcpServers.mcplex).toEqual({ ...registeredShim(), env: { MCPLEX_HOME: world.home.dir } });
     expect(Object.keys(cursor.mcpServers)).toEqual(['linear', 'sentry', 'context7', 'mcplex']);
     const backups = world.backups('.cursor', 'mcp.json');
     expect(backups).toHaveLength(1);
@@ -285,12 +286,12 @@ describe('mcplex setup cursor', () => {
     fs.rmSync(path.join(world.user, '.cursor'), { recursive: true });
     const r = await world.cli(['setup', 'cursor', '--import']);
     expect(r.code, r.stderr).toBe(0);
-    expect(world.readJson('.cursor/mcp.json')).toEqual({ mcpServers: { mcplex: registeredShim() } });
+    expect(world.readJson('.cursor/mcp.json')).toEqual({ mcpServers: { mcplex: { ...registeredShim(), env: { MCPLEX_HOME: world.home.dir } } } });
   });
 });
 
 describe('mcplex setup claude-code', () => {
-  const expectedArgs = () => ['mcp', 'add', '--scope', 'user', 'mcplex', '--', registeredShim().command, ...registeredShim().args];
+  const expectedArgs = () => ['mcp', 'add', '--scope', 'user', 'mcplex', '--env', `MCPLEX_HOME=${world!.home.dir}`, '--', registeredShim().command, ...registeredShim().args];
 
   it('prints the command when no claude is on PATH, and lists what import would add', async () => {
     world = new World();

@@ -32,6 +32,15 @@ interface HttpEndpoint {
   tokenFile: string;
 }
 
+/**
+ * What the registered shim must be told to reach this daemon: MCPLEX_HOME when it is not the default (a client starts
+ * its servers with its own environment, which does not hold this shell's MCPLEX_HOME).
+ */
+function shimEnv(): Record<string, string> {
+  const home = homePaths().home;
+  return home === path.join(os.homedir(), '.mcplex') ? {} : { MCPLEX_HOME: home };
+}
+
 /** `mcplex setup CLIENT [--import] [--http] [--name NAME]`. Non-interactive. */
 export async function setup(client: string, flags: SetupFlags): Promise<void> {
   const shim = shimCommand();
@@ -125,7 +134,8 @@ function setupClaudeCode(shim: string[], move: boolean, http: HttpEndpoint | und
 }
 
 function registerClaudeShim(shim: string[], name: string): void {
-  const args = ['mcp', 'add', '--scope', 'user', name, '--', ...shim];
+  const env = Object.entries(shimEnv()).flatMap(([k, v]) => ['--env', `${k}=${v}`]);
+  const args = ['mcp', 'add', '--scope', 'user', name, ...env, '--', ...shim];
   const command = shellJoin(['claude', ...args]);
   const claude = findOnPath('claude');
   if (!claude) {
@@ -149,7 +159,8 @@ function setupCursor(shim: string[], move: boolean, http: HttpEndpoint | undefin
   const plan = importPlan(serversOf(file, data), file, move);
   const next = structuredClone(data);
   const entries = { ...((next.mcpServers as Record<string, unknown> | undefined) ?? {}) };
-  const entry = http ? { url: http.url, headers: http.headers } : { command: shim[0], args: shim.slice(1) };
+  const env = shimEnv();
+  const entry = http ? { url: http.url, headers: http.headers } : { command: shim[0], args: shim.slice(1), ...(Object.keys(env).length ? { env } : {}) };
   const sameEntry = JSON.stringify(entries[name]) === JSON.stringify(entry);
   if (move && typeof plan !== 'string') for (const s of plan.moved) delete entries[s.name];
   entries[name] = entry;
