@@ -133,7 +133,15 @@ static void parse_args(int argc, char **argv, const char **workspace, const char
       }
       *surface = v;
     } else if (IS("--workspace")) {
-      *workspace = inline_value ? inline_value : i + 1 < argc ? argv[++i] : NULL;
+      const char *v = inline_value ? inline_value : i + 1 < argc ? argv[++i] : NULL;
+      struct stat st;
+      if (!v || !*v || stat(v, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        buf m = {0};
+        buf_addf(&m, "--workspace must be an existing directory (got %s)", v && *v ? v : "nothing");
+        buf_add(&m, "", 1);
+        usage_error(m.p);
+      }
+      *workspace = v; /* the daemon resolves it against the cwd this hello carries */
     } else if (IS("--help") || IS("-h")) {
       (void)!write(2, USAGE "\n", sizeof USAGE);
       exit(0);

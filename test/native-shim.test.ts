@@ -96,7 +96,7 @@ describe.skipIf(!findCompiler())('the native shim beside the Node shim', () => {
   });
 
   it('answers usage errors with the same words and exit codes', async () => {
-    for (const args of [['--surface', 'bogus'], ['--surface'], ['--bogus'], ['--workspace=/tmp', 'extra'], ['--help']]) {
+    for (const args of [['--surface', 'bogus'], ['--surface'], ['--bogus'], ['--workspace=/tmp', 'extra'], ['--workspace', '/nonexistent/dir'], ['--workspace'], ['--workspace', '/etc/hostname'], ['--help']]) {
       const runs = KINDS.map((k) => {
         const { command, args: full } = shimCommand(args, k);
         const r = spawnSync(command, full, { encoding: 'utf8', input: '', timeout: 20_000 });
@@ -105,6 +105,7 @@ describe.skipIf(!findCompiler())('the native shim beside the Node shim', () => {
       expect(runs[1]).toEqual(runs[0]);
       expect(runs[0]!.status).toBe(args[0] === '--help' ? 0 : 2);
       expect(runs[0]!.stderr).toMatch(/^mcplex shim: |^usage: mcplex shim/);
+      if (args[0] === '--workspace') expect(runs[0]!.stderr).toMatch(/--workspace must be an existing directory \(got (\/nonexistent\/dir|nothing|\/etc\/hostname)\)/);
     }
   });
 

@@ -120,7 +120,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<void> {
   const openShimSession = (transport: MessageTransport, hello: ShimHello) =>
     openSession(transport, {
       cwd: path.resolve(hello.cwd),
-      ...(hello.workspace ? { workspace: hello.workspace } : {}),
+      ...(hello.workspace ? { workspace: path.resolve(hello.cwd, hello.workspace) } : {}),
       // A client that stripped its environment still gets backends that can start: what it lacks of the safe set
       // comes from the daemon's.
       env: withSafeDefaults(hello.env, process.env),

@@ -1,5 +1,7 @@
 // `mcplex shim`: stdio MCP endpoint that relays to the shared daemon over mcplex.sock; survives daemon restarts,
 // and when no daemon can start, answers every request at once with the reason instead of hanging.
+import fs from 'node:fs';
+import path from 'node:path';
 import { homePaths } from '../home/paths.js';
 import { DaemonStartError, liveDaemon, startDaemon } from '../home/starter.js';
 import { LineSplitter } from '../protocol/lines.js';
@@ -30,13 +32,25 @@ function parseArgs(argv: string[]): ShimArgs {
       const v = value();
       if (!SURFACES.includes(v as never)) fail(`--surface must be auto, meta, direct or both (got ${v ?? 'nothing'})`);
       out.surface = v as ShimHello['surface'];
-    } else if (flag === '--workspace') out.workspace = value();
+    } else if (flag === '--workspace') {
+      const v = value();
+      if (!v || !isDirectory(v)) fail(`--workspace must be an existing directory (got ${v || 'nothing'})`);
+      out.workspace = path.resolve(v);
+    }
     else if (flag === '--help' || flag === '-h') {
       process.stderr.write(`${USAGE}\n`);
       process.exit(0);
     } else fail(`unknown option ${a}; ${USAGE}`);
   }
   return out;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function fail(message: string): never {
