@@ -108,7 +108,12 @@ describe('one request cannot hurt other sessions', () => {
     const http = await rawSession(`${base}/mcp`);
     const r = await fetch(`${base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': http.id }, body: huge });
     expect(r.status).toBe(413);
-    expect(((await r.json()) as any).error.message).toMatch(/16 MiB/);
+    expect(await r.json()).toMatchObject({ id: 1, error: { code: -32600, message: expect.stringMatching(/16 MiB/) } });
+    // The id is found wherever it stands in the first 16 MiB, and kept exact beyond 2^53.
+    const late = `{"jsonrpc":"2.0","method":"ping","id":12345678901234567890,"params":{"pad":"${'x'.repeat(17 * 1024 * 1024)}"}}`;
+    const r2 = await fetch(`${base}/mcp`, { method: 'POST', headers: { ...MCP_HEADERS, 'mcp-session-id': http.id }, body: late });
+    expect(r2.status).toBe(413);
+    expect(await r2.text()).toMatch(/^\{"jsonrpc":"2\.0","id":12345678901234567890,"error"/);
 
     const controller = new AbortController();
     const sse = await fetch(`${base}/sse`, { headers: { accept: 'text/event-stream' }, signal: controller.signal });

@@ -1,5 +1,6 @@
 // Reading a POST body with the frame cap: an oversized body is answered 413 at once and never held in memory.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TopLevelIdScanner } from '../protocol/json-scan.js';
 import { MAX_FRAME_BYTES } from '../protocol/limits.js';
 
 /** How much of an oversized body is read and thrown away (so the client sees the 413) before the connection is cut. */
@@ -22,10 +23,13 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<str
         return;
       }
       over = true;
+      parts.push(c);
+      const id = idOf(parts);
       parts.length = 0;
       const message = `request body over the ${MAX_FRAME_BYTES / 1048576} MiB frame limit; send smaller messages`;
+      const error = JSON.stringify({ code: -32600, message, data: { code: 'MESSAGE_TOO_LARGE' } });
       res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32600, message, data: { code: 'MESSAGE_TOO_LARGE' } } }));
+      res.end(`{"jsonrpc":"2.0","id":${id},"error":${error}}`);
       resolve(undefined);
     });
     req.on('end', () => {
@@ -33,4 +37,17 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<str
     });
     req.on('error', reject);
   });
+}
+
+/** A JSON-RPC id's source text: a string or a number (anything else is answered under a null id). */
+const VALID_ID = /^(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
+
+/** The source text of an oversized body's request id (read up to where it stands), or `null` when none was seen. */
+function idOf(parts: Buffer[]): string {
+  const scanner = new TopLevelIdScanner();
+  for (const part of parts) {
+    scanner.push(part);
+    if (scanner.idText !== undefined) return VALID_ID.test(scanner.idText) ? scanner.idText : 'null';
+  }
+  return 'null';
 }
