@@ -96,6 +96,20 @@ describe('an untrusted workspace .mcplex.yaml', () => {
     await waitFor(async () => (await home!.status()).instances.length === 0, 10_000, 'its instance to stop');
   });
 
+  it('untrusting stops what runs under it even when no session of that workspace is open', async () => {
+    home = new Home('');
+    const { ws, marker } = repo(home, '');
+    fs.writeFileSync(path.join(ws, '.mcplex.yaml'), `servers:\n${markerServer('local', marker)}`);
+    await home.trust(ws);
+    const c = await home.client({ cwd: ws });
+    expect(text(await call(c, 'local', 'echo', { x: 1 }))).toContain('"x":1');
+    await c.close();
+    await waitFor(async () => (await home!.status()).sessions.length === 0, 10_000, 'the session to end');
+    expect((await home.status()).instances).toHaveLength(1);
+    expect((await home.cli(['untrust', ws])).code).toBe(0);
+    await waitFor(async () => (await home!.status()).instances.length === 0, 10_000, 'its instance to stop');
+  });
+
   it('`mcplex trust` says what is wrong when there is no file, or it is invalid', async () => {
     home = new Home('');
     const { ws } = repo(home, 'servers:\n  bad:\n    comand: x\n');

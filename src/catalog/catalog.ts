@@ -79,6 +79,14 @@ export interface ServerView {
 const MIRRORED_CAPABILITIES = ['sampling', 'elicitation', 'roots'] as const;
 
 /** Resolves the servers visible to one session and forwards its requests to the right instance. */
+/** What marks the instance key of a workspace `.mcplex.yaml` server shared beyond one session. */
+const WORKSPACE_KEY_MARK = '#ws:';
+
+/** True for the instance of a workspace `.mcplex.yaml` server (which trust decides on), by its key. */
+export function isWorkspaceServerKey(key: string): boolean {
+  return key.includes(WORKSPACE_KEY_MARK);
+}
+
 export class Catalog {
   private workspaceServers: Record<string, ServerConfig> = {};
   private workspaceEnv: Record<string, string> = {};
@@ -199,7 +207,7 @@ export class Catalog {
     });
     // A workspace's own server never shares a process with a same-named server of the global config or another workspace.
     if (scope === 'workspace' && (config.sharing === 'global' || config.sharing === 'workspace')) {
-      return { ...resolved, key: `${name}@${this.session.workspace}#${resolved.configHash.slice(0, 12)}` };
+      return { ...resolved, key: `${name}@${this.session.workspace}${WORKSPACE_KEY_MARK}${resolved.configHash.slice(0, 12)}` };
     }
     return resolved;
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { diffServers, isEmptyDiff } from '../config/diff.js';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { FileWatcher } from '../config/watch.js';
+import { isWorkspaceServerKey } from '../catalog/catalog.js';
 import type { Session } from '../session/session.js';
 import type { Hub } from './hub.js';
 
@@ -50,7 +51,7 @@ export class Reloader {
       // Trusting starts nothing by itself; untrusting stops what no longer may run.
       const affected = [...this.hub.sessions.values()].filter((s) => s.catalog.servers().some((v) => v.scope === 'workspace'));
       log.info({ file, sessions: affected.length }, 'workspace trust changed');
-      this.reconcile(affected, () => this.hub.reloadTrust(), new Set(), true);
+      this.reconcile(affected, () => this.hub.reloadTrust(), new Set(), true, true);
     } else if (file === this.homeEnvPath) {
       log.info({ file }, 'gateway .env changed');
       this.reconcile([...this.hub.sessions.values()], () => this.hub.reloadHomeEnv(), new Set(), true);
@@ -58,7 +59,7 @@ export class Reloader {
       const dir = path.dirname(file);
       const affected = [...this.hub.sessions.values()].filter((s) => s.init.workspace === dir);
       log.info({ file, sessions: affected.length }, 'workspace file changed');
-      this.reconcile(affected, () => affected.forEach((s) => s.catalog.reloadWorkspace()), new Set(), true);
+      this.reconcile(affected, () => affected.forEach((s) => s.catalog.reloadWorkspace()), new Set(), true, true);
     }
   }
 
@@ -83,8 +84,10 @@ export class Reloader {
   /**
    * Applies a change, then drains every instance that a session used before and no session resolves to now
    * (or may no longer run: untrusted), or that now resolves to a different config. Unchanged instances keep their processes.
+   * After a trust or workspace-file change, a workspace server's instance that no open session resolves to is drained
+   * too: it may run a definition no longer trusted, and with no session nothing would re-check it until it idles out.
    */
-  private reconcile(affected: Session[], apply: () => void, touchedServers: ReadonlySet<string>, notify: boolean): void {
+  private reconcile(affected: Session[], apply: () => void, touchedServers: ReadonlySet<string>, notify: boolean, workspaceServers = false): void {
     const pool = this.hub.pool;
     const usedBefore = new Set(affected.flatMap((s) => s.catalog.servers().map((v) => v.resolved.key)));
     const shownBefore = new Map(affected.map((s) => [s, shown(s)]));
@@ -93,7 +96,8 @@ export class Reloader {
     for (const s of this.hub.sessions.values()) for (const v of s.catalog.servers()) if (!v.untrusted) wanted.set(v.resolved.key, v.resolved.configHash);
     for (const inst of pool.list()) {
       const hash = wanted.get(inst.key);
-      const stale = hash === undefined ? usedBefore.has(inst.key) || touchedServers.has(inst.name) : hash !== inst.resolved.configHash;
+      const unclaimed = usedBefore.has(inst.key) || touchedServers.has(inst.name) || (workspaceServers && isWorkspaceServerKey(inst.key));
+      const stale = hash === undefined ? unclaimed : hash !== inst.resolved.configHash;
       if (stale) void pool.drain(inst.key, 'its configuration changed or was removed');
     }
     if (notify) for (const s of affected) if (shown(s) !== shownBefore.get(s)) this.listsChanged(s);
