@@ -99,13 +99,14 @@ describe('an untrusted workspace .mcplex.yaml', () => {
   it('untrusting stops what runs under it even when no session of that workspace is open', async () => {
     home = new Home('');
     const { ws, marker } = repo(home, '');
-    fs.writeFileSync(path.join(ws, '.mcplex.yaml'), `servers:\n${markerServer('local', marker)}`);
+    fs.writeFileSync(path.join(ws, '.mcplex.yaml'), `servers:\n${markerServer('local', marker)}${markerServer('keyed', marker, '    sharing: credential\n')}`);
     await home.trust(ws);
     const c = await home.client({ cwd: ws });
     expect(text(await call(c, 'local', 'echo', { x: 1 }))).toContain('"x":1');
+    expect(text(await call(c, 'keyed', 'echo', { y: 2 }))).toContain('"y":2');
     await c.close();
     await waitFor(async () => (await home!.status()).sessions.length === 0, 10_000, 'the session to end');
-    expect((await home.status()).instances).toHaveLength(1);
+    expect((await home.status()).instances).toHaveLength(2);
     expect((await home.cli(['untrust', ws])).code).toBe(0);
     await waitFor(async () => (await home!.status()).instances.length === 0, 10_000, 'its instance to stop');
   });

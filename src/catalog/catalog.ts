@@ -206,8 +206,9 @@ export class Catalog {
       configDir,
     });
     // A workspace's own server never shares a process with a same-named server of the global config or another workspace.
-    if (scope === 'workspace' && (config.sharing === 'global' || config.sharing === 'workspace')) {
-      return { ...resolved, key: `${name}@${this.session.workspace}${WORKSPACE_KEY_MARK}${resolved.configHash.slice(0, 12)}` };
+    if (scope === 'workspace' && config.sharing !== 'session') {
+      const base = config.sharing === 'credential' ? resolved.key : name;
+      return { ...resolved, key: `${base}@${this.session.workspace}${WORKSPACE_KEY_MARK}${resolved.configHash.slice(0, 12)}` };
     }
     return resolved;
   }
