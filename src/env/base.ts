@@ -32,5 +32,6 @@ export function withSafeDefaults(env: Env, fallback: Env): Record<string, string
 
 /** Gives this process each safe variable it lacks, from the account: a daemon started from `env -i` still has them. */
 export function completeProcessEnvironment(): void {
-  for (const [key, value] of Object.entries(withSafeDefaults(process.env, accountEnvironment()))) if (value && !process.env[key]) process.env[key] = value;
+  const filled = withSafeDefaults(process.env, accountEnvironment());
+  for (const key of SAFE_ENV_KEYS) if (filled[key]) process.env[key] = filled[key];
 }

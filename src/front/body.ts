@@ -1,6 +1,7 @@
 // Reading a POST body with the frame cap: an oversized body is answered 413 at once and never held in memory.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TopLevelIdScanner } from '../protocol/json-scan.js';
+import { encodeMessage, errorResponse, idFromText, RpcCode, type JsonRpcId } from '../protocol/jsonrpc.js';
 import { MAX_FRAME_BYTES } from '../protocol/limits.js';
 
 /** How much of an oversized body is read and thrown away (so the client sees the 413) before the connection is cut. */
@@ -27,9 +28,8 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<str
       const id = idOf(parts);
       parts.length = 0;
       const message = `request body over the ${MAX_FRAME_BYTES / 1048576} MiB frame limit; send smaller messages`;
-      const error = JSON.stringify({ code: -32600, message, data: { code: 'MESSAGE_TOO_LARGE' } });
       res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-      res.end(`{"jsonrpc":"2.0","id":${id},"error":${error}}`);
+      res.end(encodeMessage(errorResponse(id, RpcCode.InvalidRequest, message, { code: 'MESSAGE_TOO_LARGE' })));
       resolve(undefined);
     });
     req.on('end', () => {
@@ -39,15 +39,12 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<str
   });
 }
 
-/** A JSON-RPC id's source text: a string or a number (anything else is answered under a null id). */
-const VALID_ID = /^(?:"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)$/;
-
-/** The source text of an oversized body's request id (read up to where it stands), or `null` when none was seen. */
-function idOf(parts: Buffer[]): string {
+/** An oversized body's request id, exact (read up to where it stands), or null when none was seen. */
+function idOf(parts: Buffer[]): JsonRpcId | null {
   const scanner = new TopLevelIdScanner();
   for (const part of parts) {
     scanner.push(part);
-    if (scanner.idText !== undefined) return VALID_ID.test(scanner.idText) ? scanner.idText : 'null';
+    if (scanner.idText !== undefined) break;
   }
-  return 'null';
+  return idFromText(scanner.idText);
 }

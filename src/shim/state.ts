@@ -1,6 +1,6 @@
 // What the shim remembers about its client: the handshake, log level and resource subscriptions (to replay after a
 // daemon restart) and the requests in flight.
-import { encodeMessage, errorResponse, RpcCode, type JsonRpcId } from '../protocol/jsonrpc.js';
+import { encodeMessage, errorResponse, isJsonRpcId, RpcCode, type JsonRpcId } from '../protocol/jsonrpc.js';
 import { TopLevelIdScanner } from '../protocol/json-scan.js';
 import { MAX_FRAME_BYTES } from '../protocol/lines.js';
 
@@ -68,7 +68,7 @@ export class ShimState {
   fromClient(text: string): string {
     const f = peek(text);
     // Only a valid id is pending: the daemon answers a request with any other id at once, under a null id.
-    if (f?.method && (typeof f.id === 'string' || typeof f.id === 'number')) {
+    if (f?.method && isJsonRpcId(f.id)) {
       this.pending.add(idText(text, f.id));
       this.remember(f);
     } else if (f?.method === 'notifications/initialized') {
