@@ -185,6 +185,7 @@ export function tables(r) {
         row('tuning half (its misses guided the tuning)', e.tuningHalf),
         row('held-out half (never looked at while tuning)', e.heldOutHalf),
         ...(e.holdout ? [row('second holdout (holdout.json, never looked at)', e.holdout)] : []),
+        ...(e.blind ? [row('third holdout (holdout-blind.json, written blind)', e.blind)] : []),
         ...(e.newServers ? [row('servers never tuned on (queries-extra.json)', e.newServers), row('  their held-out half', e.newServersHeldOut)] : []),
         ...Object.entries(e.byKind).map(([k, f]) => row(`kind: ${k}`, f)),
         ...Object.entries(e.without ?? {}).map(([k, f]) => row(`without ${k}`, f)),
