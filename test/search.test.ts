@@ -300,6 +300,8 @@ describe('search over the eval corpus', () => {
   it('treats paths, URLs and quoted text as things to act on, not as what to do', () => {
     expect(all.search('rename utils.js to helpers.js', { limit: 3 }).map(key)).toContain('filesystem/move_file');
     expect(all.search('commit with message "list the pods and crawl the site"', { limit: 1 }).map(key)).toEqual(['git/git_commit']);
+    // A branch by its usual prefix is a branch, not a path (which would favour file tools).
+    expect(all.search('merge feature/login into main', { limit: 1 }).map(key)).toEqual(['git/git_merge']);
   });
 
   it('a phrase counts only for a tool holding all its words (recall → "search knowledge graph", not MongoDB\'s search-knowledge)', () => {

@@ -25,6 +25,9 @@ const EXTENSIONS = new Set(
 /** Top-level domains that make a dotted word a host name (`docs.example.com`). */
 const DOMAINS = new Set('com org net io dev ai app co edu gov uk de fr jp cn ru eu us ca au in nl se ch it es br me info biz cloud site xyz'.split(' '));
 
+/** A git branch by its usual prefix (`feature/auth`, `release/2.1`, `origin/main`), not a path. */
+const BRANCH = /^(?:feature|feat|fix|bugfix|hotfix|release|chore|refactor|origin|upstream)\/[\w.\/-]+$/i;
+
 /** What a literal chunk of a query names, or undefined for ordinary words. */
 function literalKind(chunk: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chunk) || /^www\./i.test(chunk)) return 'url';
@@ -32,6 +35,7 @@ function literalKind(chunk: string): string | undefined {
   if (/^@[\p{L}\p{N}_.-]+$/u.test(chunk)) return 'user';
   if (/^-?\d+([.,]\d+)?$/.test(chunk)) return 'number';
   if (/^v?\d+(\.\d+){1,3}([-+][\w.]+)?$/.test(chunk)) return 'version';
+  if (BRANCH.test(chunk)) return 'branch';
   if (/^[\w.-]*[/\\][\w./\\-]*$/.test(chunk) && /\w/.test(chunk)) {
     if (chunk.endsWith('/') || chunk.endsWith('\\')) return 'directory';
     return /\.\w{1,10}$/.test(chunk) ? 'file' : 'path';
