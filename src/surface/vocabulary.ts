@@ -651,7 +651,7 @@ edge cases => thinking, problem solving
 script => start process
 more output => process output
 feed => send input, interact
-shells => terminal sessions
+shells => terminal sessions, terminal, shell
 open sessions => list sessions, active sessions
 break down => thinking, problem solving
 one step at a time => thinking, thoughts
@@ -667,6 +667,18 @@ works for => relation
 reports to => relation
 belongs to => relation
 part of => relation
+gitignore => file, read file
+both => multiple
+delete lines => edit file
+remove lines => edit file
+comment out => edit file, edit
+creation date => creation time, metadata, file info
+linter => start process, terminal command
+compile => start process, terminal command
+force quit => kill process, force terminate
+frozen => kill process, terminate
+hung => kill process, terminate
+line limit => configuration, config value
 change history => commit history, log
 `;
 
