@@ -1,7 +1,6 @@
 // `npm run eval`: search quality as a number. Ranks every labelled query against the corpus of real servers' manifests with
 // mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses. Beside queries.json (whose
-// odd half is held out) it ranks three holdouts it never lists misses of: holdout.json and holdout-blind.json (more queries
-// over the same corpus, the latter written by someone who never saw the search, its vocabulary or the other queries)
+// odd half is held out) it ranks holdouts it never lists misses of (HOLDOUTS: more queries over the same corpus)
 // and queries-extra.json (queries over corpus-extra.json: servers the search was never tuned on, ranked among both).
 // Usage: node scripts/eval/run.mjs [--json] [--misses N] [--tune]
 import fs from 'node:fs';
@@ -13,15 +12,21 @@ const DIR = path.join(ROOT, 'scripts/eval');
 /** How deep the ranking is read: a target found below this counts as a miss (reciprocal rank 0). */
 const DEPTH = 10;
 
+/** More queries over the same corpus, whose misses the eval never lists. */
+const HOLDOUTS = [
+  { file: 'holdout.json', label: 'second holdout (written after the first tuning, never looked at)' },
+  { file: 'holdout-blind.json', label: 'third holdout (written blind: its author saw only the corpus)' },
+  { file: 'holdout-blind2.json', label: 'fourth holdout (written blind after the vocabulary rounds, never looked at)' },
+];
+
 /** The corpus (servers with their tools) and the labelled queries. */
 export function loadEval() {
   const corpus = JSON.parse(fs.readFileSync(path.join(DIR, 'corpus.json'), 'utf8'));
   const queries = JSON.parse(fs.readFileSync(path.join(DIR, 'queries.json'), 'utf8'));
   const ids = new Set(corpus.servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`)));
   const optional = (file) => (fs.existsSync(path.join(DIR, file)) ? JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8')) : []);
-  const holdout = optional('holdout.json');
-  const blind = optional('holdout-blind.json');
-  for (const q of [...queries, ...holdout, ...blind]) {
+  const holdouts = HOLDOUTS.map((h) => ({ ...h, queries: optional(h.file) })).filter((h) => h.queries.length);
+  for (const q of [...queries, ...holdouts.flatMap((h) => h.queries)]) {
     for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`"${q.q}" names ${id}, which the corpus lacks`);
   }
   // Servers the search was never tuned on, with queries over them (ranked against both corpora together).
@@ -32,7 +37,7 @@ export function loadEval() {
   for (const q of extraQueries) {
     for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`queries-extra.json: "${q.q}" names ${id}, which neither corpus has`);
   }
-  return { corpus, queries, holdout, blind, extra, extraQueries };
+  return { corpus, queries, holdouts, extra, extraQueries };
 }
 
 /**
@@ -85,7 +90,7 @@ function figures(ranks) {
 export async function runEval({ ablation = false } = {}) {
   const { ToolIndex, DEFAULT_TUNING } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
   const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
-  const { corpus, queries, holdout, blind, extra, extraQueries } = loadEval();
+  const { corpus, queries, holdouts, extra, extraQueries } = loadEval();
   const entries = await corpusEntries(corpus);
   const index = new ToolIndex(entries);
   const both = new ToolIndex([...entries, ...(await corpusEntries(extra))]);
@@ -118,10 +123,7 @@ export async function runEval({ ablation = false } = {}) {
     // Tuning looks only at the misses of the even-numbered queries; the odd-numbered half shows whether it generalises.
     tuningHalf: of(outcomes.filter((o) => !o.heldOut)),
     heldOutHalf: of(outcomes.filter((o) => o.heldOut)),
-    // A second holdout (holdout.json), written after the first tuning and never looked at query by query.
-    ...(holdout.length ? { holdout: figures(holdout.map((q) => rank(index, q))) } : {}),
-    // A third (holdout-blind.json), written without seeing the search, its vocabulary or any other query.
-    ...(blind.length ? { blind: figures(blind.map((q) => rank(index, q))) } : {}),
+    holdouts: holdouts.map((h) => ({ file: h.file, label: h.label, ...figures(h.queries.map((q) => rank(index, q))) })),
     // Servers the search was never tuned on: only the misses of the even half were looked at, the odd half not at all.
     ...(extraQueries.length ? newServerFigures(extraQueries.map((q) => rank(both, q))) : {}),
     byKind,
@@ -164,8 +166,7 @@ async function main() {
     line('sharing no word w/ tool', r.noSharedWord),
     line('tuning half (even)', r.tuningHalf),
     line('held-out half (odd)', r.heldOutHalf),
-    ...(r.holdout ? [line('holdout.json (second holdout)', r.holdout)] : []),
-    ...(r.blind ? [line('holdout-blind.json (written blind)', r.blind)] : []),
+    ...r.holdouts.map((h) => line(h.file, h)),
     ...(r.newServers
       ? [line('new servers (queries-extra.json)', r.newServers), line('  their tuning half (even)', r.newServersTuning), line('  their held-out half (odd)', r.newServersHeldOut)]
       : []),
