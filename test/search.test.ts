@@ -302,6 +302,9 @@ describe('search over the eval corpus', () => {
     expect(all.search('commit with message "list the pods and crawl the site"', { limit: 1 }).map(key)).toEqual(['git/git_commit']);
     // A branch by its usual prefix is a branch, not a path (which would favour file tools).
     expect(all.search('merge feature/login into main', { limit: 1 }).map(key)).toEqual(['git/git_merge']);
+    // `#204` is an issue's number, `#deploys` a channel.
+    expect(all.search('get issue #204', { limit: 1 }).map(key)).toEqual(['github/get_issue']);
+    expect(all.search('post the summary in #deploys', { limit: 1 }).map(key)).toEqual(['slack/slack_post_message']);
   });
 
   it('a phrase counts only for a tool holding all its words (recall → "search knowledge graph", not MongoDB\'s search-knowledge)', () => {

@@ -31,6 +31,7 @@ const BRANCH = /^(?:feature|feat|fix|bugfix|hotfix|release|chore|refactor|origin
 /** What a literal chunk of a query names, or undefined for ordinary words. */
 function literalKind(chunk: string): string | undefined {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(chunk) || /^www\./i.test(chunk)) return 'url';
+  if (/^#\d+$/.test(chunk)) return 'number'; // an issue or pull request number (#204), not a channel
   if (/^#[\p{L}\p{N}_-]+$/u.test(chunk)) return 'channel';
   if (/^@[\p{L}\p{N}_.-]+$/u.test(chunk)) return 'user';
   if (/^-?\d+([.,]\d+)?$/.test(chunk)) return 'number';
