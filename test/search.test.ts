@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ToolIndex, type ToolEntry } from '../src/surface/search.js';
 import { oneLine, stem, tokenize } from '../src/surface/text.js';
-import { expansions } from '../src/surface/vocabulary.js';
+import { expansions, parseVocabulary } from '../src/surface/vocabulary.js';
 import { serverSummary } from '../src/surface/summary.js';
 import { signature } from '../src/surface/signature.js';
 import fs from 'node:fs';
@@ -360,5 +360,23 @@ describe('signature', () => {
       required: ['mode', 'paths', 'n', 'cfg', 'v'],
     };
     expect(signature(schema)).toBe('(mode: "a"|"b", paths: string[], n: number, cfg: object, v: string, +1 optional)');
+  });
+});
+
+describe('the agent vocabulary file', () => {
+  it('reads shorthand, groups (both ways) and meanings (one way), and refuses a line it cannot read, naming it', () => {
+    const v = parseVocabulary('# a comment\n[shorthand]\npr: pull request\n[groups]\nfolder | directory\n[means]\nremember => memory, add observation\n');
+    expect(v.shorthand.get('pr')).toEqual(['pull', 'request']);
+    expect(v.related.get('folder')).toEqual([['directory']]);
+    expect(v.related.get('directory')).toEqual([['folder']]);
+    expect(v.related.get('remember')).toEqual([['memory'], ['add', 'observation']]);
+    expect(v.related.has('memory')).toBe(false);
+    expect(() => parseVocabulary('[means]\nremember memory\n')).toThrow(/line 2: cannot read "remember memory"/);
+    expect(() => parseVocabulary('[means]\none step at a time => thinking\n')).toThrow(/line 2: "one step at a time" is not a phrase of 1–4 words/);
+  });
+
+  it('the shipped file reads whole', () => {
+    expect(expansions('pr')[0]).toEqual({ words: ['pull', 'request'], shorthand: true });
+    expect(expansions('remember').length).toBeGreaterThan(0);
   });
 });
