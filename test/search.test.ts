@@ -302,6 +302,11 @@ describe('search over the eval corpus', () => {
     expect(all.search('commit with message "list the pods and crawl the site"', { limit: 1 }).map(key)).toEqual(['git/git_commit']);
     // A branch by its usual prefix is a branch, not a path (which would favour file tools).
     expect(all.search('merge feature/login into main', { limit: 1 }).map(key)).toEqual(['git/git_merge']);
+    // A server named as the topic of a web search does not take the search over.
+    expect(all.search('search the web for kubernetes autoscaling best practices', { limit: 1 }).map(key)[0]).toMatch(/web_search/);
+    // Single quotes mark content as double quotes do (not the apostrophe of what's); a dotfile is a file.
+    expect(all.search("search the web for 'list pods crawl site'", { limit: 1 }).map(key)[0]).toMatch(/web_search/);
+    expect(all.search('read .env.production', { limit: 3 }).map(key)).toContain('filesystem/read_file');
     // `#204` is an issue's number, `#deploys` a channel.
     expect(all.search('get issue #204', { limit: 1 }).map(key)).toEqual(['github/get_issue']);
     expect(all.search('post the summary in #deploys', { limit: 1 }).map(key)).toEqual(['slack/slack_post_message']);

@@ -25,6 +25,9 @@ const EXTENSIONS = new Set(
 /** Top-level domains that make a dotted word a host name (`docs.example.com`). */
 const DOMAINS = new Set('com org net io dev ai app co edu gov uk de fr jp cn ru eu us ca au in nl se ch it es br me info biz cloud site xyz'.split(' '));
 
+/** Quoted text: "…", “…”, ‘…’, `…`, and '…' when its quotes stand apart from words (not the apostrophe of it's or users'). */
+const QUOTED = /"[^"]*"|“[^”]*”|‘[^’]*’|`[^`]*`|(?<![\p{L}\p{N}])'[^']*'(?![\p{L}\p{N}])/gu;
+
 /** A git branch by its usual prefix (`feature/auth`, `release/2.1`, `origin/main`), not a path. */
 const BRANCH = /^(?:feature|feat|fix|bugfix|hotfix|release|chore|refactor|origin|upstream)\/[\w.\/-]+$/i;
 
@@ -37,6 +40,8 @@ function literalKind(chunk: string): string | undefined {
   if (/^-?\d+([.,]\d+)?$/.test(chunk)) return 'number';
   if (/^v?\d+(\.\d+){1,3}([-+][\w.]+)?$/.test(chunk)) return 'version';
   if (BRANCH.test(chunk)) return 'branch';
+  if (/^~\/?[\w./-]*$/.test(chunk)) return 'path';
+  if (/^\.[\w-]+(\.[\w-]+)*$/.test(chunk)) return 'file'; // a dotfile: .env.production, .gitignore
   if (/^[\w.-]*[/\\][\w./\\-]*$/.test(chunk) && /\w/.test(chunk)) {
     if (chunk.endsWith('/') || chunk.endsWith('\\')) return 'directory';
     return /\.\w{1,10}$/.test(chunk) ? 'file' : 'path';
@@ -78,7 +83,7 @@ export function parseQuery(text: string): QueryPart[] {
     return [...parseQuery(query.slice(0, last)).map((p) => ({ ...p, context: true })), ...parseQuery(query.slice(last))].slice(0, MAX_PARTS);
   }
   // Quoted text is content (a message, a commit message), and a "lat, lng" pair is a place.
-  const unquoted = query.replace(/"[^"]*"|“[^”]*”|`[^`]*`/g, ' ').replace(/-?\d+\.\d+\s*,\s*-?\d+\.\d+/g, ' coordinates ');
+  const unquoted = query.replace(QUOTED, ' ').replace(/-?\d+\.\d+\s*,\s*-?\d+\.\d+/g, ' coordinates ');
   const chunks = unquoted
     .split(/\s+/)
     .map((c) => c.replace(/^[("'[{]+|[)"'\]},;:!?]+$|\.$/g, ''))

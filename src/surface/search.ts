@@ -83,7 +83,7 @@ export const DEFAULT_TUNING: SearchTuning = {
   vocabularyWeight: 0.8,
   literalWeight: 0.3,
   contextWeight: 0.5,
-  mentionBoost: 3,
+  mentionBoost: 1,
   nameCoverage: 1,
   destructiveWeight: 0.5,
 };
