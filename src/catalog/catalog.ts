@@ -78,7 +78,6 @@ export interface ServerView {
 /** Capabilities a dedicated instance may mirror from its client (server→client features only). */
 const MIRRORED_CAPABILITIES = ['sampling', 'elicitation', 'roots'] as const;
 
-/** Resolves the servers visible to one session and forwards its requests to the right instance. */
 /** What marks the instance key of a workspace `.mcplex.yaml` server shared beyond one session. */
 const WORKSPACE_KEY_MARK = '#ws:';
 
@@ -87,6 +86,7 @@ export function isWorkspaceServerKey(key: string): boolean {
   return key.includes(WORKSPACE_KEY_MARK);
 }
 
+/** Resolves the servers visible to one session and forwards its requests to the right instance. */
 export class Catalog {
   private workspaceServers: Record<string, ServerConfig> = {};
   private workspaceEnv: Record<string, string> = {};
