@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ToolIndex, type ToolEntry } from '../src/surface/search.js';
+import { DEFAULT_TUNING, ToolIndex, type ToolEntry } from '../src/surface/search.js';
+import { parsePhrasings, phrasingsFor } from '../src/surface/phrasings.js';
 import { oneLine, stem, tokenize } from '../src/surface/text.js';
 import { expansions, parseVocabulary } from '../src/surface/vocabulary.js';
 import { serverSummary } from '../src/surface/summary.js';
@@ -287,6 +288,18 @@ describe('search over the eval corpus', () => {
     expect(all.search(query, { limit: 3 }).map(key)).toContain(want);
   });
 
+  it('a well-known tool also matches how agents ask for it (data/phrasings.txt)', () => {
+    const without = new ToolIndex(entries(), { fields: { ...DEFAULT_TUNING.fields, phrasings: { weight: 0, b: 0 } } });
+    for (const [query, want] of [
+      ['what is eating the cpu on this box', 'desktop-commander/list_processes'],
+      ['let me see the dom as text', 'playwright/browser_snapshot'],
+      ['how many documents match this filter', 'mongodb/count'],
+    ]) {
+      expect(all.search(query!, { limit: 1 }).map(key), query).toEqual([want]);
+      expect(without.search(query!, { limit: 1 }).map(key), query).not.toEqual([want]);
+    }
+  });
+
   it('never takes a real word for a misspelling of another ("mode" is not "move")', () => {
     const small = new ToolIndex(entries(['everything', 'memory', 'filesystem']));
     const hits = small.search('turn the simulated logging mode on', { limit: 3 }).map(key);
@@ -315,7 +328,7 @@ describe('search over the eval corpus', () => {
   it('a phrase counts only for a tool holding all its words (recall → "search knowledge graph", not MongoDB\'s search-knowledge)', () => {
     const hits = all.search('recall what we know', { limit: 5 }).map(key);
     expect(hits[0]).toBe('memory/search_nodes');
-    expect(hits.every((h) => h.startsWith('memory/'))).toBe(true);
+    expect(hits).not.toContain('mongodb/search-knowledge');
   });
 
   it('what an agent asks for decides between sibling tools (add, not delete; list, not create), also among the example config\'s three servers', () => {
@@ -331,7 +344,10 @@ describe('search over the eval corpus', () => {
         ["what's in this folder", 'filesystem/list_directory'],
         ['link alice to acme', 'memory/create_relations'],
       ]) {
-        expect(index.search(query!, { limit: 1 }).map(key)).toEqual([want]);
+        const top = index.search(query!, { limit: 1 }).map(key);
+        // Listing a folder with its sizes answers "what's in this folder" too; creating one would not.
+        if (want === 'filesystem/list_directory') expect(['filesystem/list_directory', 'filesystem/list_directory_with_sizes']).toContain(top[0]);
+        else expect(top).toEqual([want]);
       }
     }
   });
@@ -383,5 +399,46 @@ describe('the agent vocabulary file', () => {
   it('the shipped file reads whole', () => {
     expect(expansions('pr')[0]).toEqual({ words: ['pull', 'request'], shorthand: true });
     expect(expansions('remember').length).toBeGreaterThan(0);
+  });
+});
+
+describe('the phrasings file', () => {
+  it('reads [server tool] sections and refuses a phrasing before any, naming its line', () => {
+    const p = parsePhrasings('# a comment\n\n[memory search_nodes] Search for nodes in the knowledge graph.\nwhat do we know about auth\n');
+    expect(p.get('search_nodes')?.[0]?.lines).toEqual(['what do we know about auth']);
+    expect(() => parsePhrasings('# x\nwhat do we know\n')).toThrow(/line 2: a phrasing before any \[server tool\] section/);
+  });
+
+  it('applies to a tool of that name only while its description still says the same thing; literals count as their kind', () => {
+    const lead = 'Read the complete contents of a file from the file system as text.';
+    const text = phrasingsFor('read_text_file', lead);
+    expect(text.length).toBeGreaterThan(0);
+    expect(text).not.toMatch(/\.ts\b|\//); // a path in a phrasing counts as `file`, never as its own words
+    expect(phrasingsFor('read_text_file', 'Fetch a row from the billing ledger.')).toBe('');
+    expect(phrasingsFor('no_such_tool_anywhere', lead)).toBe('');
+  });
+
+  it('holds no eval query, nor any phrasing sharing 60% of its words with one (the eval stays unseen)', () => {
+    const words = (q: string) => new Set(q.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2));
+    const dir = new URL('../scripts/eval/', import.meta.url);
+    const evalQueries = fs
+      .readdirSync(dir)
+      .filter((f) => /^(queries|holdout).*\.json$/.test(f))
+      .flatMap((f) => {
+        const set = JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8')) as Array<{ q: string }> | { queries: Array<{ q: string }> };
+        return (Array.isArray(set) ? set : set.queries).map((q) => words(q.q));
+      });
+    expect(evalQueries.length).toBeGreaterThan(700);
+    const phrasings = [...parsePhrasings(fs.readFileSync(new URL('../data/phrasings.txt', import.meta.url), 'utf8')).values()].flat().flatMap((s) => s.lines);
+    expect(phrasings.length).toBeGreaterThan(3000);
+    const near = phrasings.filter((line) => {
+      const a = words(line);
+      return evalQueries.some((b) => {
+        let both = 0;
+        for (const w of a) if (b.has(w)) both++;
+        return both / (a.size + b.size - both || 1) >= 0.6;
+      });
+    });
+    expect(near).toEqual([]);
   });
 });

@@ -69,6 +69,7 @@ const ABLATIONS = {
   'parameter names': { field: 'params' },
   'server name and summary': { field: 'server' },
   'description after its first sentence': { field: 'body' },
+  'phrasings of well-known tools': { field: 'phrasings' },
 };
 
 /** The rank (1-based, 0 = not in the top DEPTH) of each query's target. */

@@ -2,7 +2,7 @@
 // BM25F over a tool's name, title, first sentence, the rest of its description, its parameter names and its
 // server; each query word also looks for its shorthand and the agent vocabulary's related words, and a misspelt
 // word for the index words one or two edits away. A query that names a server, or covers a tool's whole name,
-// favours those tools. Quality is a number: `npm run eval` (scripts/eval/) measures it on real servers' manifests.
+// favours those tools. A well-known server's tool also matches the ways agents ask for it (data/phrasings.txt). Quality is a number: `npm run eval` (scripts/eval/) measures it on real servers' manifests.
 import { oneLine, stem, STOP_WORDS, tokenize } from './text.js';
 import { expansions, known } from './vocabulary.js';
 import { parseQuery, type QueryPart } from './query.js';
@@ -10,6 +10,7 @@ import { parameterNames, signature } from './signature.js';
 import { closeWords } from './spelling.js';
 import { Bm25Collection } from './bm25.js';
 import { isEnglish } from './english.js';
+import { phrasingsFor } from './phrasings.js';
 
 export interface ToolEntry {
   server: string;
@@ -43,8 +44,8 @@ const DEFAULT_LIMIT = 10;
 /** Stems of the verbs of a tool that destroys something. */
 const DESTRUCTIVE = new Set(['delet', 'remov', 'drop', 'kill', 'destroy', 'eras', 'purg', 'wipe', 'discard', 'uninstal', 'termin', 'revok', 'truncat', 'prune']);
 
-type Field = 'name' | 'title' | 'lead' | 'body' | 'params' | 'server';
-const FIELD_NAMES: Field[] = ['name', 'title', 'lead', 'body', 'params', 'server'];
+type Field = 'name' | 'title' | 'lead' | 'body' | 'params' | 'server' | 'phrasings';
+const FIELD_NAMES: Field[] = ['name', 'title', 'lead', 'body', 'params', 'server', 'phrasings'];
 
 /** The knobs of the ranking; `npm run eval` measures each (its ablation table switches them off one at a time). */
 export interface SearchTuning {
@@ -77,6 +78,7 @@ export const DEFAULT_TUNING: SearchTuning = {
     body: { weight: 0.2, b: 0.75 },
     params: { weight: 0.6, b: 0.5 },
     server: { weight: 1, b: 0 },
+    phrasings: { weight: 0.5, b: 0.75 },
   },
   k1: 1.2,
   spellingWeight: 0.7,
@@ -157,6 +159,7 @@ export class ToolIndex {
         body: rest(e.description ?? '', lead),
         params: parameterNames(e.inputSchema).join(' '),
         server: `${e.server} ${e.serverSummary ?? ''}`,
+        phrasings: phrasingsFor(e.name, lead),
       };
       const fields = {} as Record<Field, string[]>;
       for (const f of FIELD_NAMES) {
