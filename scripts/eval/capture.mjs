@@ -1,20 +1,26 @@
 // Refreshes scripts/eval/corpus.json: installs each eval server's npm package into .cache/eval-servers (never a project
 // dependency), starts it over stdio with dummy credentials, lists its tools, and writes every manifest to the corpus.
-// --extra: the servers of the second corpus (EXTRA_SERVERS → corpus-extra.json) instead.
-// Usage: node scripts/eval/capture.mjs [--extra] [--no-install] [--only name,name]
+// --extra: the servers of the second corpus (EXTRA_SERVERS → corpus-extra.json) instead; --old: older versions of
+// some eval servers (OLDER_VERSIONS → corpus-old.json).
+// Usage: node scripts/eval/capture.mjs [--extra | --old] [--no-install] [--only name,name]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnLine } from '../bench/jsonl.mjs';
-import { EVAL_SERVERS, EXTRA_SERVERS } from './servers.mjs';
+import { EVAL_SERVERS, EXTRA_SERVERS, OLDER_VERSIONS } from './servers.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const EXTRA = process.argv.includes('--extra');
-const SERVERS = EXTRA ? EXTRA_SERVERS : EVAL_SERVERS;
-const CACHE = path.join(ROOT, EXTRA ? '.cache/eval-servers-extra' : '.cache/eval-servers');
-const OUT = path.join(ROOT, EXTRA ? 'scripts/eval/corpus-extra.json' : 'scripts/eval/corpus.json');
+const SET = process.argv.includes('--extra') ? 'extra' : process.argv.includes('--old') ? 'old' : '';
+const SERVERS =
+  SET === 'extra'
+    ? EXTRA_SERVERS
+    : SET === 'old'
+      ? EVAL_SERVERS.filter((s) => s.name in OLDER_VERSIONS).map((s) => ({ ...s, version: OLDER_VERSIONS[s.name] }))
+      : EVAL_SERVERS;
+const CACHE = path.join(ROOT, SET ? `.cache/eval-servers-${SET}` : '.cache/eval-servers');
+const OUT = path.join(ROOT, `scripts/eval/corpus${SET ? `-${SET}` : ''}.json`);
 const log = (s) => process.stderr.write(s + '\n');
 
 function install() {

@@ -1,7 +1,8 @@
 // `npm run eval`: search quality as a number. Ranks every labelled query against the corpus of real servers' manifests with
 // mcplex's own search index (dist/), and prints recall@1, recall@3, MRR and the worst misses. Beside queries.json (whose
 // odd half is held out) it ranks holdouts it never lists misses of (HOLDOUTS: more queries over the same corpus)
-// and queries-extra.json (queries over corpus-extra.json: servers the search was never tuned on, ranked among both).
+// and queries-extra.json (queries over corpus-extra.json: servers the search was never tuned on, ranked among both),
+// and the holdouts again with older versions of some servers in place (corpus-old.json: descriptions that drifted).
 // Usage: node scripts/eval/run.mjs [--json] [--misses N] [--tune]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,7 +38,24 @@ export function loadEval() {
   for (const q of extraQueries) {
     for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`queries-extra.json: "${q.q}" names ${id}, which neither corpus has`);
   }
-  return { corpus, queries, holdouts, extra, extraQueries };
+  const oldFile = path.join(DIR, 'corpus-old.json');
+  const older = fs.existsSync(oldFile) ? JSON.parse(fs.readFileSync(oldFile, 'utf8')) : { servers: [] };
+  return { corpus, queries, holdouts, extra, extraQueries, older };
+}
+
+/**
+ * The holdouts' queries for the servers of `older`, ranked with those servers at their older versions in place
+ * (queries whose tool the older version lacks are left out).
+ */
+async function olderVersionRanks(ToolIndex, corpus, older, holdouts) {
+  const replaced = new Set(older.servers.map((s) => s.name));
+  if (!replaced.size) return undefined;
+  const entries = await corpusEntries({ servers: [...corpus.servers.filter((s) => !replaced.has(s.name)), ...older.servers] });
+  const ids = new Set(entries.map((e) => `${e.server}/${e.name}`));
+  const index = new ToolIndex(entries);
+  const queries = holdouts.flatMap((h) => h.queries).filter((q) => replaced.has(q.want.split('/')[0]) && ids.has(q.want));
+  const versions = older.servers.map((s) => `${s.name} ${s.version}`).join(', ');
+  return { ...figures(queries.map((q) => rank(index, q))), servers: older.servers.length, versions };
 }
 
 /**
@@ -91,7 +109,7 @@ function figures(ranks) {
 export async function runEval({ ablation = false } = {}) {
   const { ToolIndex, DEFAULT_TUNING } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
   const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
-  const { corpus, queries, holdouts, extra, extraQueries } = loadEval();
+  const { corpus, queries, holdouts, extra, extraQueries, older } = loadEval();
   const entries = await corpusEntries(corpus);
   const index = new ToolIndex(entries);
   const both = new ToolIndex([...entries, ...(await corpusEntries(extra))]);
@@ -127,6 +145,8 @@ export async function runEval({ ablation = false } = {}) {
     holdouts: holdouts.map((h) => ({ file: h.file, label: h.label, ...figures(h.queries.map((q) => rank(index, q))) })),
     // Servers the search was never tuned on: only the misses of the even half were looked at, the odd half not at all.
     ...(extraQueries.length ? newServerFigures(extraQueries.map((q) => rank(both, q))) : {}),
+    // Descriptions drift between versions: the same holdout queries against older versions of their servers.
+    olderVersions: await olderVersionRanks(ToolIndex, corpus, older, holdouts),
     byKind,
     ...(ablation ? { without } : {}),
     msPerQuery: round(msPerQuery, 2),
@@ -171,6 +191,7 @@ async function main() {
     ...(r.newServers
       ? [line('new servers (queries-extra.json)', r.newServers), line('  their tuning half (even)', r.newServersTuning), line('  their held-out half (odd)', r.newServersHeldOut)]
       : []),
+    ...(r.olderVersions ? [line(`holdouts, ${r.olderVersions.servers} servers at older versions`, r.olderVersions)] : []),
     ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),
     ...(r.without ? ['', 'without one feature (all queries):', ...Object.entries(r.without).map(([k, f]) => line(`− ${k}`.slice(0, 40), f))] : []),
     '',

@@ -44,3 +44,23 @@ export const EXTRA_SERVERS = [
   { name: 'obsidian', pkg: 'mcp-obsidian', version: '1.0.0', args: ['{{tmp}}'] },
   { name: 'docker', pkg: 'mcp-server-docker', version: '1.0.0' },
 ];
+
+/**
+ * Older versions of twelve eval servers (corpus-old.json, `capture.mjs --old`): the eval ranks the holdouts' queries
+ * for these servers with them in place of the pinned versions, to show what a description that drifted between
+ * versions costs (the phrasings of data/phrasings.txt were written against the pinned ones).
+ */
+export const OLDER_VERSIONS = {
+  everything: '2025.7.29',
+  memory: '2025.4.25',
+  filesystem: '2025.7.1',
+  playwright: '0.0.35',
+  firecrawl: '3.1.13',
+  mongodb: '1.2.0',
+  sentry: '0.17.0',
+  notion: '1.9.0',
+  git: '2.10.3',
+  tavily: '0.2.10',
+  exa: '3.0.5',
+  'desktop-commander': '0.2.10',
+};

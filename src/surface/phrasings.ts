@@ -7,7 +7,7 @@ import { STOP_WORDS, stem, tokenize } from './text.js';
 const FILE = new URL('../../data/phrasings.txt', import.meta.url);
 
 /** Share of a section's lead words a tool's description lead must hold for the section to apply. */
-const LEAD_OVERLAP = 0.5;
+const LEAD_OVERLAP = 0.3;
 
 interface Section {
   /** Stems of the lead the phrasings were written for. */
