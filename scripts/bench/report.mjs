@@ -186,6 +186,9 @@ export function tables(r) {
         row('held-out half (never looked at while tuning)', e.heldOutHalf),
         ...(e.holdouts ?? []).map((h) => row(h.label, h)),
         ...(e.newServers ? [row('servers never tuned on (queries-extra.json)', e.newServers), row('  their held-out half', e.newServersHeldOut)] : []),
+        ...(e.moreServers
+          ? [row(`${e.moreServers.servers} more servers with phrasings, queries written blind (queries-more.json)`, e.moreServers), row('  the same, ranked among the corpus too', e.moreServers.amongCorpus)]
+          : []),
         ...(e.olderVersions ? [row(`the holdouts with ${e.olderVersions.servers} servers at older versions (corpus-old.json)`, e.olderVersions)] : []),
         ...Object.entries(e.byKind).map(([k, f]) => row(`kind: ${k}`, f)),
         ...Object.entries(e.without ?? {}).map(([k, f]) => row(`without ${k}`, f)),

@@ -1,24 +1,27 @@
 // Refreshes scripts/eval/corpus.json: installs each eval server's npm package into .cache/eval-servers (never a project
 // dependency), starts it over stdio with dummy credentials, lists its tools, and writes every manifest to the corpus.
 // --extra: the servers of the second corpus (EXTRA_SERVERS → corpus-extra.json) instead; --old: older versions of
-// some eval servers (OLDER_VERSIONS → corpus-old.json).
-// Usage: node scripts/eval/capture.mjs [--extra | --old] [--no-install] [--only name,name]
+// some eval servers (OLDER_VERSIONS → corpus-old.json); --more: popular servers outside the query sets (MORE_SERVERS →
+// corpus-more.json).
+// Usage: node scripts/eval/capture.mjs [--extra | --old | --more] [--no-install] [--only name,name]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnLine } from '../bench/jsonl.mjs';
-import { EVAL_SERVERS, EXTRA_SERVERS, OLDER_VERSIONS } from './servers.mjs';
+import { EVAL_SERVERS, EXTRA_SERVERS, MORE_SERVERS, OLDER_VERSIONS } from './servers.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SET = process.argv.includes('--extra') ? 'extra' : process.argv.includes('--old') ? 'old' : '';
+const SET = ['extra', 'old', 'more'].find((set) => process.argv.includes(`--${set}`)) ?? '';
 const SERVERS =
   SET === 'extra'
     ? EXTRA_SERVERS
     : SET === 'old'
       ? EVAL_SERVERS.filter((s) => s.name in OLDER_VERSIONS).map((s) => ({ ...s, version: OLDER_VERSIONS[s.name] }))
-      : EVAL_SERVERS;
+      : SET === 'more'
+        ? MORE_SERVERS
+        : EVAL_SERVERS;
 const CACHE = path.join(ROOT, SET ? `.cache/eval-servers-${SET}` : '.cache/eval-servers');
 const OUT = path.join(ROOT, `scripts/eval/corpus${SET ? `-${SET}` : ''}.json`);
 const log = (s) => process.stderr.write(s + '\n');
@@ -33,6 +36,14 @@ function install() {
     cwd: CACHE,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: '1' },
+  });
+  const native = [...new Set(SERVERS.flatMap((s) => s.native ?? []))];
+  if (!native.length) return;
+  log(`compiling ${native.join(', ')} from source against this node's headers…`);
+  execFileSync('npm', ['rebuild', '--build-from-source', '--loglevel=error', ...native], {
+    cwd: CACHE,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, npm_config_nodedir: path.dirname(path.dirname(process.execPath)) },
   });
 }
 
@@ -56,6 +67,7 @@ async function capture(server, tmp) {
   if (pj.version !== server.version) throw new Error(`${server.pkg} is ${pj.version} in the cache, ${server.version} wanted: run without --no-install`);
   const env = { PATH: process.env.PATH, HOME: tmp, TMPDIR: tmp, LANG: 'C.UTF-8', DO_NOT_TRACK: '1' };
   for (const [k, v] of Object.entries(server.env ?? {})) env[k] = fill(v);
+  for (const [name, text] of Object.entries(server.files ?? {})) fs.writeFileSync(path.join(tmp, name), fill(text));
   const c = spawnLine(process.execPath, [entry(server.pkg), ...(server.args ?? []).map(fill)], { env, cwd: tmp });
   try {
     const init = await c.initialize(60_000);

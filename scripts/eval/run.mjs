@@ -38,9 +38,17 @@ export function loadEval() {
   for (const q of extraQueries) {
     for (const id of [q.want, ...(q.also ?? [])]) if (!ids.has(id)) throw new Error(`queries-extra.json: "${q.q}" names ${id}, which neither corpus has`);
   }
+  // More servers with phrasings, and queries over them written blind to the phrasings (ranked with the corpus).
+  const moreFile = path.join(DIR, 'corpus-more.json');
+  const more = fs.existsSync(moreFile) ? JSON.parse(fs.readFileSync(moreFile, 'utf8')) : { servers: [] };
+  const moreQueries = more.servers.length && fs.existsSync(path.join(DIR, 'queries-more.json')) ? JSON.parse(fs.readFileSync(path.join(DIR, 'queries-more.json'), 'utf8')) : [];
+  const moreIds = new Set([...ids, ...more.servers.flatMap((s) => s.tools.map((t) => `${s.name}/${t.name}`))]);
+  for (const q of moreQueries) {
+    for (const id of [q.want, ...(q.also ?? [])]) if (!moreIds.has(id)) throw new Error(`queries-more.json: "${q.q}" names ${id}, which corpus-more.json lacks`);
+  }
   const oldFile = path.join(DIR, 'corpus-old.json');
   const older = fs.existsSync(oldFile) ? JSON.parse(fs.readFileSync(oldFile, 'utf8')) : { servers: [] };
-  return { corpus, queries, holdouts, extra, extraQueries, older };
+  return { corpus, queries, holdouts, extra, extraQueries, older, more, moreQueries };
 }
 
 /**
@@ -109,7 +117,7 @@ function figures(ranks) {
 export async function runEval({ ablation = false } = {}) {
   const { ToolIndex, DEFAULT_TUNING } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/search.js')).href);
   const { tokenize } = await import(pathToFileURL(path.join(ROOT, 'dist/surface/text.js')).href);
-  const { corpus, queries, holdouts, extra, extraQueries, older } = loadEval();
+  const { corpus, queries, holdouts, extra, extraQueries, older, more, moreQueries } = loadEval();
   const entries = await corpusEntries(corpus);
   const index = new ToolIndex(entries);
   const both = new ToolIndex([...entries, ...(await corpusEntries(extra))]);
@@ -145,12 +153,30 @@ export async function runEval({ ablation = false } = {}) {
     holdouts: holdouts.map((h) => ({ file: h.file, label: h.label, ...figures(h.queries.map((q) => rank(index, q))) })),
     // Servers the search was never tuned on: only the misses of the even half were looked at, the odd half not at all.
     ...(extraQueries.length ? newServerFigures(extraQueries.map((q) => rank(both, q))) : {}),
+    // Servers phrased by writers who never saw the queries over them (written blind), ranked with the corpus.
+    ...(moreQueries.length ? { moreServers: await moreServerFigures(ToolIndex, entries, more, moreQueries) } : {}),
     // Descriptions drift between versions: the same holdout queries against older versions of their servers.
     olderVersions: await olderVersionRanks(ToolIndex, corpus, older, holdouts),
     byKind,
     ...(ablation ? { without } : {}),
     msPerQuery: round(msPerQuery, 2),
     outcomes,
+  };
+}
+
+/**
+ * The queries over corpus-more.json ranked among its servers alone (a config of those servers), and among the corpus
+ * too (their writer labelled no alternative from the corpus: a click on Playwright also clicks, but counts as a miss).
+ */
+async function moreServerFigures(ToolIndex, entries, more, queries) {
+  const own = await corpusEntries(more);
+  const alone = new ToolIndex(own);
+  const among = new ToolIndex([...entries, ...own]);
+  return {
+    ...figures(queries.map((q) => rank(alone, q))),
+    amongCorpus: figures(queries.map((q) => rank(among, q))),
+    servers: more.servers.length,
+    tools: own.length,
   };
 }
 
@@ -190,6 +216,9 @@ async function main() {
     ...r.holdouts.map((h) => line(h.file, h)),
     ...(r.newServers
       ? [line('new servers (queries-extra.json)', r.newServers), line('  their tuning half (even)', r.newServersTuning), line('  their held-out half (odd)', r.newServersHeldOut)]
+      : []),
+    ...(r.moreServers
+      ? [line(`${r.moreServers.servers} more servers (queries-more.json)`, r.moreServers), line('  ranked among the corpus too', r.moreServers.amongCorpus)]
       : []),
     ...(r.olderVersions ? [line(`holdouts, ${r.olderVersions.servers} servers at older versions`, r.olderVersions)] : []),
     ...Object.entries(r.byKind).map(([k, f]) => line(`kind: ${k}`, f)),

@@ -1,7 +1,10 @@
 // The real MCP servers whose manifests make up the search eval's corpus: npm package, pinned version, how to start it.
 // Credentials are dummy values: listing tools needs none to be valid, and no server is called.
 
-/** `{{tmp}}` in args or env is replaced by a scratch directory of the capture run. */
+/**
+ * `{{tmp}}` in args or env is replaced by a scratch directory of the capture run; `files` (name → text) are written into
+ * it before the server starts; `native` names addons compiled from source at install (install scripts are off).
+ */
 export const EVAL_SERVERS = [
   { name: 'everything', pkg: '@modelcontextprotocol/server-everything', version: '2026.8.31', args: ['stdio'] },
   { name: 'memory', pkg: '@modelcontextprotocol/server-memory', version: '2026.8.31', env: { MEMORY_FILE_PATH: '{{tmp}}/memory.jsonl' } },
@@ -64,3 +67,18 @@ export const OLDER_VERSIONS = {
   exa: '3.0.5',
   'desktop-commander': '0.2.10',
 };
+
+/** Popular servers outside the eval's query sets, captured so that data/phrasings.txt can cover them (corpus-more.json). */
+export const MORE_SERVERS = [
+  { name: 'gdrive', pkg: '@modelcontextprotocol/server-gdrive', version: '2025.1.14', env: { GDRIVE_CREDENTIALS_PATH: '{{tmp}}/gdrive-credentials.json' }, files: { 'gdrive-credentials.json': '{"access_token":"dummy"}' } },
+  { name: 'everart', pkg: '@modelcontextprotocol/server-everart', version: '0.6.2', env: { EVERART_API_KEY: 'dummy' } },
+  { name: 'aws-kb', pkg: '@modelcontextprotocol/server-aws-kb-retrieval', version: '0.6.2', env: { AWS_ACCESS_KEY_ID: 'dummy', AWS_SECRET_ACCESS_KEY: 'dummy', AWS_REGION: 'us-east-1' } },
+  { name: 'chrome-devtools', pkg: 'chrome-devtools-mcp', version: '1.11.0' },
+  // The default features except docs: listing its tool fetches the docs' GraphQL schema from supabase.com.
+  { name: 'supabase', pkg: '@supabase/mcp-server-supabase', version: '0.13.0', args: ['--access-token=dummy', '--features=account,database,debugging,development,functions,branching'] },
+  { name: 'sqlite', pkg: 'mcp-server-sqlite-npx', version: '0.8.0', args: ['{{tmp}}/db.sqlite'], native: ['sqlite3'] },
+  { name: 'perplexity', pkg: 'server-perplexity-ask', version: '0.1.3', env: { PERPLEXITY_API_KEY: 'dummy' } },
+  { name: 'browserbase', pkg: '@browserbasehq/mcp-server-browserbase', version: '2.4.3', env: { BROWSERBASE_API_KEY: 'dummy', BROWSERBASE_PROJECT_ID: 'dummy', GEMINI_API_KEY: 'dummy' } },
+  { name: 'linear', pkg: 'linear-mcp-server', version: '0.1.0', env: { LINEAR_API_KEY: 'dummy' } },
+  { name: 'netlify', pkg: '@netlify/mcp', version: '1.15.1', env: { NETLIFY_PERSONAL_ACCESS_TOKEN: 'dummy' } },
+];
