@@ -2,6 +2,7 @@
 // what to run, with which environment; src/cli/service.ts writes and loads them.
 import os from 'node:os';
 import path from 'node:path';
+import { DAEMON_ENV } from '../home/starter.js';
 
 /** The systemd unit's name. */
 export const SYSTEMD_UNIT = 'mcplex.service';
@@ -20,11 +21,12 @@ export interface ServiceSpec {
 
 /**
  * The environment a service carries: MCPLEX_HOME (resolved, so the service's daemon is the shims' daemon), the
- * MCPLEX_* variables set now, and PATH (so backends started with npx or uvx are found). Nothing else: secrets
- * belong in MCPLEX_HOME/.env, never in a unit file.
+ * MCPLEX_* variables set now, PATH (so backends started with npx or uvx are found), and the daemon's own settings
+ * (DAEMON_ENV). Nothing else: secrets belong in MCPLEX_HOME/.env, never in a unit file.
  */
 export function serviceEnv(home: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(DAEMON_ENV)) out[k] = env[k] ?? v;
   for (const [k, v] of Object.entries(env)) if (k.startsWith('MCPLEX_') && v !== undefined) out[k] = v;
   out.MCPLEX_HOME = home;
   if (env.PATH) out.PATH = env.PATH;

@@ -33,6 +33,20 @@ export function daemonCommand(): string[] {
   return [process.execPath, '--max-semi-space-size=2', cliPath(), 'serve', '--detached'];
 }
 
+/**
+ * Environment the background daemon starts with, beside the caller's. glibc serves a large allocation from the heap
+ * once a freed one has raised its adaptive mmap threshold, and a heap seldom shrinks: a burst of large answers would
+ * keep the daemon's memory up long after it ended. A fixed threshold (128 KiB, glibc's own default) keeps every large
+ * buffer in its own mapping, returned to the system when freed. Ignored by other C libraries; a value the user set
+ * wins. The native shim (native/home.c) and the login service (service-files.ts) set the same.
+ */
+export const DAEMON_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+
+/** The daemon's environment: `env` with DAEMON_ENV's values where `env` sets none. */
+export function daemonEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...DAEMON_ENV, ...env };
+}
+
 /** Spawns `mcplex serve --detached`; if another daemon wins the lock, this one exits 0 at once. */
 export function spawnDaemon(paths: HomePaths): ChildProcess {
   fs.mkdirSync(paths.logs, { recursive: true, mode: 0o700 });
@@ -41,7 +55,7 @@ export function spawnDaemon(paths: HomePaths): ChildProcess {
   const child = spawn(node!, args, {
     detached: true,
     stdio: ['ignore', out, out],
-    env: process.env,
+    env: daemonEnv(),
   });
   child.unref();
   fs.closeSync(out);
