@@ -269,7 +269,6 @@ pid_t daemon_spawn(const home_paths *paths) {
     dup2(out, 2);
     /* As DAEMON_ENV in src/home/starter.ts: large buffers in their own mappings, returned when freed. */
     setenv("MALLOC_MMAP_THRESHOLD_", "131072", 0);
-    setenv("MALLOC_TRIM_THRESHOLD_", "1048576", 0);
     char *argv[] = {node, "--max-semi-space-size=2", cli, "serve", "--detached", NULL};
     execv(node, argv);
     dprintf(2, "mcplex: cannot run %s to start the daemon: %s\n", node, strerror(errno));

@@ -37,11 +37,10 @@ export function daemonCommand(): string[] {
  * Environment the background daemon starts with, beside the caller's. glibc serves a large allocation from the heap
  * once a freed one has raised its adaptive mmap threshold, and a heap seldom shrinks: a burst of large answers would
  * keep the daemon's memory up long after it ended. A fixed threshold (128 KiB, glibc's own default) keeps every large
- * buffer in its own mapping, returned to the system when freed; fixing it also fixes the heap's trim threshold, whose
- * 128 KiB default would trim (a system call) after most calls, so it is set to 1 MiB. Ignored by other C libraries;
- * a value the user set wins. The native shim (native/home.c) and the login service (service-files.ts) set the same.
+ * buffer in its own mapping, returned to the system when freed. Ignored by other C libraries; a value the user set
+ * wins. The native shim (native/home.c) and the login service (service-files.ts) set the same.
  */
-export const DAEMON_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '1048576' };
+export const DAEMON_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
 
 /** The daemon's environment: `env` with DAEMON_ENV's values where `env` sets none. */
 export function daemonEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
