@@ -418,6 +418,18 @@ describe('the phrasings file', () => {
     expect(phrasingsFor('no_such_tool_anywhere', lead)).toBe('');
   });
 
+  it('still applies to the same tools at older versions, whose descriptions drifted (corpus-old.json)', () => {
+    const older = JSON.parse(fs.readFileSync(new URL('../scripts/eval/corpus-old.json', import.meta.url), 'utf8')) as {
+      servers: Array<{ name: string; tools: Array<{ name: string; description?: string }> }>;
+    };
+    const sections = parsePhrasings(fs.readFileSync(new URL('../data/phrasings.txt', import.meta.url), 'utf8'));
+    const named = older.servers.flatMap((s) => s.tools).filter((t) => sections.has(t.name));
+    const missed = named.filter((t) => !phrasingsFor(t.name, oneLine(t.description, 400))).map((t) => t.name);
+    expect(named.length).toBeGreaterThan(150);
+    // Only tools whose description was rewritten whole (git's wrap-up instructions) lose theirs.
+    expect(missed.length, missed.join(', ')).toBeLessThanOrEqual(3);
+  });
+
   it('holds no eval query, nor any phrasing sharing 60% of its words with one (the eval stays unseen)', () => {
     const words = (q: string) => new Set(q.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 2));
     const dir = new URL('../scripts/eval/', import.meta.url);
