@@ -209,9 +209,13 @@ describe.each(['stdio', 'http'] as const)('a modern-only backend over %s, shared
       expect(text(m1)).toBe('modern-client answered from-modern (state asked:modern?)');
       expect(text(m2)).toBe('modern-client answered from-modern (state asked:modern 2?)');
       expect(text(a)).toBe('alice answered from-alice (state asked:alice again?)');
-      // The modern client's own retry reached the backend with its answer and its own envelope.
-      const retry = received(log).find((r) => r.method === 'tools/call' && r.client === 'modern-client' && r.inputResponses);
-      expect(retry).toMatchObject({ version: '2026-07-28', requestState: 'asked:modern?', inputResponses: { value: { action: 'accept', content: { value: 'from-modern' } } } });
+      // Each of the modern client's own retries reached the backend with its answer and its own envelope (the two
+      // asks ran at once, so their retries arrive in either order).
+      const retries = received(log).filter((r) => r.method === 'tools/call' && r.client === 'modern-client' && r.inputResponses);
+      expect(retries.map((r) => r.requestState).sort()).toEqual(['asked:modern 2?', 'asked:modern?']);
+      for (const retry of retries) {
+        expect(retry).toMatchObject({ version: '2026-07-28', inputResponses: { value: { action: 'accept', content: { value: 'from-modern' } } } });
+      }
       expect((await home.status()).instances.filter((i) => i.server === 'modern')).toHaveLength(1);
     } finally {
       await modern.close();
