@@ -14,14 +14,12 @@ import { EVAL_SERVERS, EXTRA_SERVERS, MORE_SERVERS, OLDER_VERSIONS } from './ser
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const SET = ['extra', 'old', 'more'].find((set) => process.argv.includes(`--${set}`)) ?? '';
-const SERVERS =
-  SET === 'extra'
-    ? EXTRA_SERVERS
-    : SET === 'old'
-      ? EVAL_SERVERS.filter((s) => s.name in OLDER_VERSIONS).map((s) => ({ ...s, version: OLDER_VERSIONS[s.name] }))
-      : SET === 'more'
-        ? MORE_SERVERS
-        : EVAL_SERVERS;
+const SERVERS = {
+  '': EVAL_SERVERS,
+  extra: EXTRA_SERVERS,
+  old: EVAL_SERVERS.filter((s) => s.name in OLDER_VERSIONS).map((s) => ({ ...s, version: OLDER_VERSIONS[s.name] })),
+  more: MORE_SERVERS,
+}[SET];
 const CACHE = path.join(ROOT, SET ? `.cache/eval-servers-${SET}` : '.cache/eval-servers');
 const OUT = path.join(ROOT, `scripts/eval/corpus${SET ? `-${SET}` : ''}.json`);
 const log = (s) => process.stderr.write(s + '\n');

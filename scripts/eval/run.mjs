@@ -62,8 +62,7 @@ async function olderVersionRanks(ToolIndex, corpus, older, holdouts) {
   const ids = new Set(entries.map((e) => `${e.server}/${e.name}`));
   const index = new ToolIndex(entries);
   const queries = holdouts.flatMap((h) => h.queries).filter((q) => replaced.has(q.want.split('/')[0]) && ids.has(q.want));
-  const versions = older.servers.map((s) => `${s.name} ${s.version}`).join(', ');
-  return { ...figures(queries.map((q) => rank(index, q))), servers: older.servers.length, versions };
+  return { ...figures(queries.map((q) => rank(index, q))), servers: older.servers.length };
 }
 
 /**
@@ -176,7 +175,6 @@ async function moreServerFigures(ToolIndex, entries, more, queries) {
     ...figures(queries.map((q) => rank(alone, q))),
     amongCorpus: figures(queries.map((q) => rank(among, q))),
     servers: more.servers.length,
-    tools: own.length,
   };
 }
 

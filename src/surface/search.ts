@@ -2,7 +2,8 @@
 // BM25F over a tool's name, title, first sentence, the rest of its description, its parameter names and its
 // server; each query word also looks for its shorthand and the agent vocabulary's related words, and a misspelt
 // word for the index words one or two edits away. A query that names a server, or covers a tool's whole name,
-// favours those tools. A well-known server's tool also matches the ways agents ask for it (data/phrasings.txt). Quality is a number: `npm run eval` (scripts/eval/) measures it on real servers' manifests.
+// favours those tools. A well-known server's tool also matches the ways agents ask for it (data/phrasings.txt).
+// Quality is a number: `npm run eval` (scripts/eval/) measures it on real servers' manifests.
 import { oneLine, stem, STOP_WORDS, tokenize } from './text.js';
 import { expansions, known } from './vocabulary.js';
 import { parseQuery, type QueryPart } from './query.js';
